@@ -18,16 +18,18 @@ def health_database() -> Check:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+    except Exception as exc:
         return Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
     return Check(ok=True, detail=connection.vendor)
 
 
 def health_redis() -> Check:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
     return Check(ok=True, detail="pong")
 
@@ -37,7 +39,7 @@ def health_workers(*, timeout: float = 1.0) -> Check:
 
     try:
         replies = app.control.ping(timeout=timeout) or []
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
     names = sorted(name for reply in replies for name in reply)
     if not names:
