@@ -203,3 +203,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Route torch submissions to the `gpu` queue (set when at least one GPU worker runs).
+DLQUIZ_GPU_QUEUE = env_bool("DLQUIZ_GPU_QUEUE", False)

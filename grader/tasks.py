@@ -1,0 +1,138 @@
+"""The grading task: where Celery meets the ORM. Everything that judges code lives in
+grader.grading and grader.sandbox, which know nothing of Django."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from celery import shared_task, signals
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from grader import worker
+
+log = logging.getLogger(__name__)
+
+INFRA_MESSAGE = (
+    "The grading infrastructure could not grade this submission after {attempts} attempts. "
+    "This is not a fault in your code; an instructor has been notified and may regrade it."
+)
+
+
+@signals.worker_init.connect
+def refuse_without_sandbox(**kwargs) -> None:
+    reason = worker.sandbox_refusal()
+    if reason:
+        log.critical(reason)
+        raise SystemExit(reason)
+
+
+@signals.worker_process_shutdown.connect
+def close_sandbox(**kwargs) -> None:
+    worker.sandbox_close()
+
+
+@shared_task(bind=True, name="grader.grade_submission", acks_late=True, reject_on_worker_lost=True)
+def grade_submission(self, submission_id: int) -> None:
+    try:
+        submission_grade(submission_id=submission_id)
+    except Exception as exc:
+        # A fault of the grading machinery, never of the student's code (the sandbox turns those
+        # into verdicts): put it back in the queue; the delivery cap ends a loop.
+        log.exception("grading submission %s failed", submission_id)
+        submission_requeue(submission_id=submission_id)
+        raise self.retry(exc=exc, countdown=2, max_retries=None) from exc
+
+
+def submission_claim(*, submission_id: int):
+    """Mark the submission running and count this delivery; None when there is nothing to do."""
+    from dlquiz.coding.models import Submission
+
+    Status = Submission.Status
+    with transaction.atomic():
+        claimed = Submission.objects.filter(
+            pk=submission_id, status__in=[Status.QUEUED, Status.RUNNING]
+        ).update(
+            status=Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            worker=socket.gethostname(),
+        )
+    if not claimed:
+        return None  # graded or failed already: a duplicate delivery
+    return Submission.objects.select_related("exercise").get(pk=submission_id)
+
+
+def submission_grade(*, submission_id: int) -> None:
+    from dlquiz.coding.models import GradedTest, Submission
+
+    submission = submission_claim(submission_id=submission_id)
+    if submission is None:
+        return
+    if submission.attempts > settings.DLQUIZ_MAX_GRADE_ATTEMPTS:
+        submission_fail(submission=submission)
+        return
+
+    from exercises.registry import exercise_get
+    from grader.grading import grade
+
+    result = grade(
+        exercise=exercise_get(submission.exercise.slug),
+        framework=submission.framework,
+        source=submission.code,
+        sandbox=worker.sandbox_get(),
+        time_multiplier=submission.exercise.time_limit_multiplier,
+        device=worker.device_for(framework=submission.framework),
+        samples_only=submission.kind == Submission.Kind.SAMPLES,
+    )
+    with transaction.atomic():
+        # Replace whatever an earlier delivery wrote, so a redelivery ends in the same state.
+        GradedTest.objects.filter(submission_id=submission.pk).delete()
+        GradedTest.objects.bulk_create(
+            GradedTest(
+                submission_id=submission.pk,
+                position=position,
+                name=test.name,
+                hidden=test.hidden,
+                status=test.status,
+                score=test.score,
+                max_score=test.max_score,
+                time_ms=test.time_ms,
+                message=test.message,
+            )
+            for position, test in enumerate(result.tests)
+        )
+        Submission.objects.filter(pk=submission.pk).update(
+            status=Submission.Status.GRADED,
+            verdict=result.verdict,
+            score=result.score,
+            max_score=result.max_score,
+            message=result.compile_message,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            graded_at=timezone.now(),
+        )
+
+
+def submission_fail(*, submission) -> None:
+    from dlquiz.coding.models import Submission
+
+    log.error("submission %s failed after %s deliveries", submission.pk, submission.attempts - 1)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.FAILED,
+        verdict="",
+        score=None,
+        message=INFRA_MESSAGE.format(attempts=submission.attempts - 1),
+        graded_at=timezone.now(),
+    )
+
+
+def submission_requeue(*, submission_id: int) -> None:
+    from dlquiz.coding.models import Submission
+
+    Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
+        status=Submission.Status.QUEUED
+    )
