@@ -136,3 +136,49 @@ def submission_requeue(*, submission_id: int) -> None:
     Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
         status=Submission.Status.QUEUED
     )
+
+
+@shared_task(name="grader.sweep_stuck_submissions")
+def sweep_stuck_submissions() -> dict[str, int]:
+    return submissions_sweep()
+
+
+def submissions_sweep(*, stuck_after_s: int | None = None) -> dict[str, int]:
+    """Re-enqueue submissions queued or running past the deadline (a lost message, a worker
+    that vanished between claim and ack); past the delivery cap they fail instead."""
+    from datetime import timedelta
+
+    from django.db.models.functions import Coalesce
+
+    from dlquiz.coding.models import Submission
+    from dlquiz.coding.services import submission_enqueue
+
+    deadline = timezone.now() - timedelta(
+        seconds=settings.DLQUIZ_STUCK_AFTER_S if stuck_after_s is None else stuck_after_s
+    )
+    counts = {"requeued": 0, "failed": 0}
+    stuck = (
+        Submission.objects.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+        .annotate(last_seen=Coalesce("started_at", "created_at"))
+        .filter(last_seen__lt=deadline)
+        .values_list("pk", flat=True)
+    )
+    for pk in list(stuck):
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=pk)
+            if submission.status not in (Submission.Status.QUEUED, Submission.Status.RUNNING):
+                continue
+            if submission.attempts >= settings.DLQUIZ_MAX_GRADE_ATTEMPTS:
+                submission.attempts += 1
+                submission_fail(submission=submission)
+                counts["failed"] += 1
+                continue
+            # Restart the clock so the next sweep gives this delivery its full deadline.
+            submission.status = Submission.Status.QUEUED
+            submission.started_at = timezone.now()
+            submission.save(update_fields=["status", "started_at"])
+            submission_enqueue(submission=submission)
+            counts["requeued"] += 1
+    if any(counts.values()):
+        log.warning("sweeper: %s", counts)
+    return counts
