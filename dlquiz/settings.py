@@ -192,12 +192,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
-CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-submissions": {"task": "grader.sweep_stuck_submissions", "schedule": 60.0},
-}
-
 DLQUIZ_MAX_GRADE_ATTEMPTS = int(os.environ.get("DLQUIZ_MAX_GRADE_ATTEMPTS", "3"))
 DLQUIZ_STUCK_AFTER_S = int(os.environ.get("DLQUIZ_STUCK_AFTER_S", "600"))
+# A pending submission with no message left in Redis or in a live worker is lost after this long.
+DLQUIZ_LOST_AFTER_S = int(os.environ.get("DLQUIZ_LOST_AFTER_S", "30"))
+DLQUIZ_SWEEP_INTERVAL_S = int(os.environ.get("DLQUIZ_SWEEP_INTERVAL_S", "10"))
 DLQUIZ_NOTES_DIR = BASE_DIR / "fixtures" / "notes"
 
 LOGGING = {

@@ -30,6 +30,34 @@ def refuse_without_sandbox(**kwargs) -> None:
         raise SystemExit(reason)
 
 
+@signals.worker_ready.connect
+def start_sweeper(**kwargs) -> None:
+    """Every worker sweeps for lost submissions in a background thread of its main process, so a
+    deployment heals without a separate scheduler; a Redis lock keeps it to one sweep at a time."""
+    import threading
+
+    threading.Thread(target=sweeper_loop, name="dlquiz-sweeper", daemon=True).start()
+
+
+def sweeper_loop() -> None:
+    import time
+
+    import redis
+    from django.db import close_old_connections
+
+    interval = settings.DLQUIZ_SWEEP_INTERVAL_S
+    while True:
+        time.sleep(interval)
+        try:
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+            if client.set("dlquiz:sweeper-lock", socket.gethostname(), nx=True, ex=interval):
+                submissions_sweep()
+        except Exception:
+            log.exception("sweeper failed; trying again in %ss", interval)
+        finally:
+            close_old_connections()
+
+
 @signals.worker_process_shutdown.connect
 def close_sandbox(**kwargs) -> None:
     worker.sandbox_close()
@@ -143,9 +171,45 @@ def sweep_stuck_submissions() -> dict[str, int]:
     return submissions_sweep()
 
 
-def submissions_sweep(*, stuck_after_s: int | None = None) -> dict[str, int]:
-    """Re-enqueue submissions queued or running past the deadline (a lost message, a worker
-    that vanished between claim and ack); past the delivery cap they fail instead."""
+def submission_ids_in_flight() -> set[int] | None:
+    """Submissions whose grading message still exists: waiting in a queue or held by a live
+    worker. None when that cannot be known (broker unreachable)."""
+    import base64
+    import json
+
+    import redis
+
+    from dlquiz.celery import app
+
+    ids: set[int] = set()
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        for queue in ("cpu", "gpu"):
+            for raw in client.lrange(queue, 0, -1):
+                message = json.loads(raw)
+                if message.get("headers", {}).get("task") != grade_submission.name:
+                    continue
+                args = json.loads(base64.b64decode(message["body"]))[0]
+                ids.add(int(args[0]))
+    except (redis.RedisError, ValueError, KeyError, IndexError, TypeError):
+        return None
+    inspect = app.control.inspect(timeout=1.0)
+    for held in (inspect.active() or {}, inspect.reserved() or {}):
+        for tasks in held.values():
+            for task in tasks:
+                if task.get("name") == grade_submission.name and task.get("args"):
+                    args = task["args"]
+                    ids.add(int(args[0] if isinstance(args, list) else str(args).strip("(),[] ")))
+    return ids
+
+
+def submissions_sweep(
+    *, stuck_after_s: int | None = None, lost_after_s: int | None = None
+) -> dict[str, int]:
+    """Re-enqueue submissions whose grading was lost: queued or running with no message left
+    for them (a worker killed outright takes its reserved messages with it until Redis's
+    visibility timeout), or simply queued/running past the deadline. Past the delivery cap they
+    fail instead. A spurious re-enqueue is harmless: grading is idempotent."""
     from datetime import timedelta
 
     from django.db.models.functions import Coalesce
@@ -153,17 +217,25 @@ def submissions_sweep(*, stuck_after_s: int | None = None) -> dict[str, int]:
     from dlquiz.coding.models import Submission
     from dlquiz.coding.services import submission_enqueue
 
-    deadline = timezone.now() - timedelta(
+    now = timezone.now()
+    stuck_before = now - timedelta(
         seconds=settings.DLQUIZ_STUCK_AFTER_S if stuck_after_s is None else stuck_after_s
     )
-    counts = {"requeued": 0, "failed": 0}
-    stuck = (
-        Submission.objects.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-        .annotate(last_seen=Coalesce("started_at", "created_at"))
-        .filter(last_seen__lt=deadline)
-        .values_list("pk", flat=True)
+    lost_before = now - timedelta(
+        seconds=settings.DLQUIZ_LOST_AFTER_S if lost_after_s is None else lost_after_s
     )
-    for pk in list(stuck):
+    pending = Submission.objects.filter(
+        status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
+    ).annotate(last_seen=Coalesce("started_at", "created_at"))
+    candidates = set(pending.filter(last_seen__lt=lost_before).values_list("pk", flat=True))
+    if not candidates:
+        return {"requeued": 0, "failed": 0}
+    overdue = set(pending.filter(last_seen__lt=stuck_before).values_list("pk", flat=True))
+    in_flight = submission_ids_in_flight()
+    lost = overdue if in_flight is None else overdue | (candidates - in_flight)
+
+    counts = {"requeued": 0, "failed": 0}
+    for pk in sorted(lost):
         with transaction.atomic():
             submission = Submission.objects.select_for_update().get(pk=pk)
             if submission.status not in (Submission.Status.QUEUED, Submission.Status.RUNNING):

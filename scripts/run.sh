@@ -47,8 +47,7 @@ $PY manage.py load_content
 if [[ ${DJANGO_DEBUG:-1} =~ ^(0|false|no|off)$ ]]; then $PY manage.py collectstatic --noinput >/dev/null; fi
 $PY manage.py ensure_demo_users
 
-# -B: the worker also runs the periodic sweeper of stuck submissions (one per deployment).
-.venv/bin/celery -A dlquiz worker -B --schedule "$PWD/var/celerybeat-schedule" --loglevel INFO --hostname "worker@%h" &
+.venv/bin/celery -A dlquiz worker --loglevel INFO --hostname "worker@%h" &
 pids+=($!)
 .venv/bin/gunicorn dlquiz.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 4 \
   --access-logfile - --graceful-timeout 5 &
