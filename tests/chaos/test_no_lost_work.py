@@ -31,10 +31,8 @@ def softmax(x, dim=-1):
     return e / e.sum(dim=dim, keepdim=True)
 """
 WRONG = """
-import torch
-
 def softmax(x, dim=-1):
-    return torch.exp(x) / torch.exp(x).sum()
+    return x * 0.5
 """
 
 
@@ -99,7 +97,7 @@ def assert_graded_exactly_once(ids: list[int]) -> None:
         assert submission.status == Submission.Status.GRADED
         positions = list(submission.tests.values_list("position", flat=True))
         assert positions == list(range(expected_tests)), submission.pk
-        want = "accepted" if RIGHT == submission.code else "wrong_answer"
+        want = "accepted" if submission.code == RIGHT else "wrong_answer"
         assert submission.verdict == want, (submission.pk, submission.verdict)
 
 
