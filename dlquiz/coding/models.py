@@ -106,3 +106,25 @@ class GradedTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}:{self.position} {self.status}"
+
+
+class RegradeJob(models.Model):
+    """A batch of submissions put back in the queue by an instructor; progress is read from the
+    submissions themselves, so the grading task needs to know nothing about jobs."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, null=True, blank=True, related_name="regrade_jobs"
+    )
+    description = models.CharField(max_length=200)
+    submissions = models.ManyToManyField(Submission, related_name="regrade_jobs")
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"regrade #{self.pk}: {self.description}"

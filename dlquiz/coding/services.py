@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TextIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dlquiz.coding.models import Exercise, Submission
+from dlquiz.accounts.services import user_is_instructor
+from dlquiz.coding import selectors
+from dlquiz.coding.models import Exercise, RegradeJob, Submission
+
+MAX_CODE_BYTES = 64 * 1024
+MAX_ACTIVE_SUBMISSIONS = 2
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
 def exercises_sync(*, stdout: TextIO | None = None) -> dict[str, int]:
@@ -114,3 +122,129 @@ def submission_regrade(*, submission_ids: list[int]) -> int:
         submission.save(update_fields=["status", "attempts"])
         submission_enqueue(submission=submission)
     return len(rows)
+
+
+class SubmissionRefused(Exception):
+    """A submission that was not recorded; nothing was written."""
+
+
+class SubmissionInvalid(SubmissionRefused):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class SubmissionQuotaExceeded(SubmissionRefused):
+    def __init__(self, *, active: int, retry_after_s: int) -> None:
+        super().__init__(f"{active} submissions are still being graded")
+        self.active = active
+        self.retry_after_s = retry_after_s
+
+
+def submission_code_errors(*, code: str) -> list[str]:
+    """Why the source cannot be accepted, as messages for the `code` field."""
+    if not code.strip():
+        return ["The code is empty."]
+    if "\x00" in code:
+        return ["The code contains a NUL character."]
+    try:
+        size = len(code.encode("utf-8"))
+    except UnicodeEncodeError:
+        # Lone surrogates from a JSON \ud800 escape: not text that any file could hold.
+        return ["The code is not valid UTF-8 text."]
+    if size > MAX_CODE_BYTES:
+        return [
+            f"The code is {size} bytes long; at most {MAX_CODE_BYTES} bytes (64 KiB) are allowed."
+        ]
+    return []
+
+
+def submission_validate(
+    *, user: AbstractBaseUser, exercise_slug: str, framework: str, code: str
+) -> Exercise:
+    """The exercise to grade against, or SubmissionInvalid with a message per field. An
+    unpublished exercise reads exactly like an unknown one to a student."""
+    errors: dict[str, list[str]] = {}
+    exercise = selectors.exercise_get_visible(user=user, slug=exercise_slug)
+    if exercise is None:
+        errors["exercise"] = [f"Unknown exercise {exercise_slug!r}."]
+    elif framework not in exercise.frameworks:
+        supported = ", ".join(exercise.frameworks)
+        errors["framework"] = [
+            f"Framework {framework!r} is not supported by {exercise.slug}; use one of: {supported}."
+        ]
+    code_errors = submission_code_errors(code=code)
+    if code_errors:
+        errors["code"] = code_errors
+    if errors:
+        raise SubmissionInvalid(errors)
+    assert exercise is not None
+    return exercise
+
+
+def submission_quota_retry_after_s() -> int:
+    return int(getattr(settings, "DLQUIZ_QUOTA_RETRY_AFTER_S", 5))
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    user: AbstractBaseUser,
+    exercise_slug: str,
+    framework: str,
+    code: str,
+    kind: str = Submission.Kind.SUBMISSION,
+    idempotency_key: str = "",
+) -> tuple[Submission, bool]:
+    """Validate, check the quota, then record the submission and enqueue its grading.
+
+    Returns (submission, created). A repeated idempotency key returns the earlier submission, even
+    when the quota is now full, so a retried request never grades twice. Raises SubmissionInvalid
+    or SubmissionQuotaExceeded and then writes nothing. The user's row is locked for the quota
+    check, so two concurrent requests cannot both take the last slot.
+    """
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise SubmissionInvalid(
+            {"idempotency_key": [f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
+        )
+    exercise = submission_validate(
+        user=user, exercise_slug=exercise_slug, framework=framework, code=code
+    )
+    if idempotency_key:
+        earlier = Submission.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier, False
+    if not user_is_instructor(user):
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        active = selectors.submission_active_count(user=user)
+        if active >= MAX_ACTIVE_SUBMISSIONS:
+            raise SubmissionQuotaExceeded(
+                active=active, retry_after_s=submission_quota_retry_after_s()
+            )
+    return submission_create(
+        user=user,
+        exercise=exercise,
+        framework=framework,
+        code=code,
+        kind=kind,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def regrade_job_create(
+    *,
+    created_by: AbstractBaseUser | None,
+    submission_ids: Iterable[int],
+    description: str,
+    exercise: Exercise | None = None,
+) -> RegradeJob:
+    """Record a regrade job over the given submissions and put them back in the queue; the
+    workers do the grading, the job's progress is read from the submissions."""
+    ids = sorted(set(submission_ids))
+    job = RegradeJob.objects.create(
+        created_by=created_by, exercise=exercise, description=description[:200], total=len(ids)
+    )
+    job.submissions.set(ids)
+    submission_regrade(submission_ids=ids)
+    return job
