@@ -100,6 +100,8 @@ def check_array_form(
     A Python number is accepted where a 0-d array is expected. With dtype=False only a
     floating dtype is required (for a scalar loss, where float64 is harmless).
     """
+    if isinstance(got, np.generic) and not isinstance(got, np.bool_):
+        got = np.asarray(got)  # a numpy scalar is a 0-d array
     if isinstance(got, bool) or (
         not isinstance(got, np.ndarray)
         and not (expected.ndim == 0 and isinstance(got, float | int))

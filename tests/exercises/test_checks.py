@@ -1,0 +1,204 @@
+"""The shared checker vocabulary: statuses, partial credit and student-readable messages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exercises import checks
+
+F32 = np.float32
+
+
+def test_shape_mismatch_is_invalid_output_with_both_shapes():
+    """A wrongly shaped result is invalid_output and the message gives both shapes."""
+    result = checks.check_allclose(
+        name="result",
+        got=np.zeros((3, 2), F32),
+        expected=np.zeros((2, 3), F32),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    assert result.status == "invalid_output"
+    assert result.score == 0
+    assert result.message == "result: expected shape (2, 3), got (3, 2)"
+
+
+def test_worst_error_is_located():
+    """The message names the max abs error, its index and both values at that index."""
+    expected = np.full((2, 5), 0.25, F32)
+    got = expected.copy()
+    got[1, 4] = 0.282
+    got[0, 0] = 0.2501
+    result = checks.check_allclose(name="result", got=got, expected=expected, rtol=1e-4, atol=1e-5)
+    assert result.status == "wrong_answer"
+    assert "max abs error 3.2e-2 at index (1, 4) (expected 0.25, got 0.282)" in result.message
+    assert "max rel error 1.3e-1 at index (1, 4)" in result.message
+    assert "2 of 10 elements" in result.message
+
+
+def test_first_nan_is_reported():
+    """A NaN where a number belongs is invalid_output naming the first NaN's index."""
+    got = np.ones((2, 3), F32)
+    got[0, 2] = np.nan
+    got[1, 0] = np.nan
+    result = checks.check_allclose(
+        name="result", got=got, expected=np.ones((2, 3), F32), rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert result.message == "result: first NaN at index (0, 2)"
+
+
+def test_inf_is_invalid():
+    """An infinity where the expected value is finite is invalid_output."""
+    got = np.array([1.0, np.inf], F32)
+    result = checks.check_allclose(
+        name="out", got=got, expected=np.ones(2, F32), rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert "inf at index (1,)" in result.message
+
+
+def test_dtype_is_checked():
+    """float64 where float32 is required is invalid_output naming both dtypes."""
+    result = checks.check_allclose(
+        name="result", got=np.ones(3), expected=np.ones(3, F32), rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert result.message == "result: expected dtype float32, got float64"
+
+
+def test_loose_dtype_accepts_python_float_for_scalar():
+    """With dtype=False a Python float stands for a 0-d array."""
+    result = checks.check_allclose(
+        name="loss",
+        got=1.00001,
+        expected=np.asarray(1.0, F32),
+        rtol=1e-4,
+        atol=1e-5,
+        dtype=False,
+    )
+    assert result.passed
+
+
+def test_not_an_array():
+    """A list is not an array."""
+    result = checks.check_allclose(
+        name="result", got=[1.0, 2.0], expected=np.ones(2, F32), rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert "expected an array, got list" in result.message
+
+
+def test_within_tolerance_passes():
+    """Errors within atol + rtol * |expected| pass."""
+    expected = np.linspace(-1, 1, 7, dtype=F32)
+    result = checks.check_allclose(
+        name="result", got=expected + F32(5e-6), expected=expected, rtol=1e-4, atol=1e-5
+    )
+    assert result.passed and result.score == 1.0
+
+
+def test_sums_to_one_names_the_dim():
+    """A result that does not sum to 1 along dim says so with the dim and the sum."""
+    got = np.full((2, 4), 0.3, F32)
+    result = checks.check_sums_to_one(name="result", got=got, dim=-1)
+    assert result.status == "wrong_answer"
+    assert "does not sum to 1 along dim=-1" in result.message
+    assert "sums to 1.2" in result.message
+
+
+def test_sums_to_one_passes_a_distribution():
+    """A proper distribution along dim=0 passes."""
+    got = np.full((4, 3), 0.25, F32)
+    assert checks.check_sums_to_one(name="result", got=got, dim=0).passed
+
+
+def test_hull_violation():
+    """A value outside the per-coordinate range of v is wrong_answer."""
+    v = np.array([[0.0, 1.0], [2.0, 3.0]], F32)
+    inside = np.array([[1.0, 2.0]], F32)
+    outside = np.array([[1.0, 3.5]], F32)
+    assert checks.check_within_hull(name="result", got=inside, v=v).passed
+    result = checks.check_within_hull(name="result", got=outside, v=v)
+    assert result.status == "wrong_answer"
+    assert "outside [1, 3]" in result.message
+
+
+def test_exact_ints_pass_and_lists_are_accepted():
+    """(h, w) as ints passes, as a list too."""
+    assert checks.check_int_tuple(name="result", got=(3, 4), expected=(3, 4)).passed
+    assert checks.check_int_tuple(name="result", got=[3, 4], expected=(3, 4)).passed
+
+
+def test_floats_and_bools_are_rejected():
+    """3.0 and True are not ints."""
+    floats = checks.check_int_tuple(name="result", got=(3.0, 4), expected=(3, 4))
+    assert floats.status == "invalid_output"
+    assert "item 0 must be a Python int, got float (3.0)" in floats.message
+    bools = checks.check_int_tuple(name="result", got=(1, True), expected=(1, 1))
+    assert bools.status == "invalid_output"
+
+
+def test_wrong_values():
+    """Different ints are wrong_answer with both tuples in the message."""
+    result = checks.check_int_tuple(name="result", got=(3, 5), expected=(3, 4))
+    assert result.status == "wrong_answer"
+    assert result.message == "result: expected (3, 4), got (3, 5)"
+
+
+def test_expected_exception_in_chain():
+    """A subclass of the expected exception counts (the chain holds the MRO names)."""
+    result = checks.check_raises(expected="ValueError", raised="MyError,ValueError,Exception")
+    assert result.passed
+
+
+def test_returning_instead_of_raising():
+    """Returning a value where ValueError is expected is wrong_answer."""
+    result = checks.check_raises(expected="ValueError", raised=None, got=(0, 3))
+    assert result.status == "wrong_answer"
+    assert result.message == "expected ValueError to be raised, but the call returned (0, 3)"
+
+
+def test_other_exception():
+    """Another exception class is wrong_answer naming it."""
+    result = checks.check_raises(expected="ValueError", raised="ZeroDivisionError,Exception")
+    assert result.message == "expected ValueError, but ZeroDivisionError was raised"
+
+
+def test_partial_credit_names_the_wrong_key():
+    """One wrong gradient out of five keeps 4/5 of the score and is named."""
+    expected = {key: np.ones(3, F32) for key in ("loss", "dw1", "db1", "dw2", "db2")}
+    got = {key: value.copy() for key, value in expected.items()}
+    got["db1"] = got["db1"] * 2
+    result = checks.check_array_dict(got=got, expected=expected, rtol=1e-4, atol=1e-5)
+    assert result.status == "wrong_answer"
+    assert result.score == 0.8
+    assert result.message.startswith("wrong part: db1 (correct: loss, dw1, dw2, db2).")
+    assert "db1: max abs error" in result.message
+
+
+def test_missing_key():
+    """A missing key is invalid_output for that part only."""
+    expected = {"a": np.ones(2, F32), "b": np.ones(2, F32)}
+    result = checks.check_array_dict(
+        got={"a": np.ones(2, F32)}, expected=expected, rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert result.score == 0.5
+    assert "b: missing from the returned dict" in result.message
+
+
+def test_not_a_dict():
+    """A tuple where a dict is expected is invalid_output."""
+    result = checks.check_array_dict(
+        got=(1, 2), expected={"a": np.ones(2, F32)}, rtol=1e-4, atol=1e-5
+    )
+    assert result.status == "invalid_output"
+    assert result.score == 0
+
+
+def test_kind_check_message():
+    """An ndarray returned under torch is invalid_output saying a tensor was expected."""
+    result = checks.check_kind(name="result", value_kind="ndarray", expected_kind="tensor")
+    assert result.status == "invalid_output"
+    assert result.message == "result: expected a torch.Tensor, got a numpy.ndarray"
