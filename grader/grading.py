@@ -195,11 +195,11 @@ def _limits(
             )
             / 1000.0
         )
-        # Room for every repetition at the allowed speed, so a slow but finishing submission
-        # gets the more telling too_slow rather than a time limit.
-        needed = case.repeat * allowed_s * 1.5
-        per_call = max(per_call, needed)
-        total += needed
+        # The sandbox gives a repeated call per_call x repeat. Leave room for every repetition
+        # at the allowed speed, so a slow but finishing submission gets the more telling
+        # too_slow rather than a time limit.
+        per_call = max(per_call, allowed_s * 1.5)
+        total += case.repeat * allowed_s * 1.5
     return Limits(time_per_call_s=per_call, time_total_s=total, memory_mb=exercise.limits.memory_mb)
 
 

@@ -135,7 +135,6 @@ class Attention(ArrayExercise):
         "torch.nn.MultiheadAttention",
         "torch._scaled_dot_product_attention_math",
         "torch._C._nn.scaled_dot_product_attention",
-        "torch.nn.attention",
     )
     samples = (
         Sample(

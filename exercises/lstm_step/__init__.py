@@ -193,6 +193,11 @@ class LstmStep(Exercise):
         if not isinstance(got, tuple | list) or len(got) != 2:
             kind = type(got).__name__ if not isinstance(got, tuple | list) else f"{len(got)} items"
             return checks.invalid(f"expected a tuple (h_next, c_next), got {kind}")
+        kind_check = self.check_kind(
+            framework=framework, value_kind=value_kind, name="(h_next, c_next)"
+        )
+        if not kind_check.passed:
+            return kind_check
         results = {
             name: checks.check_allclose(
                 name=name, got=value, expected=reference, rtol=self.rtol, atol=self.atol

@@ -170,6 +170,9 @@ class MlpBackprop(Exercise):
     def check(
         self, *, case: Case, framework: str, got: Any, value_kind: str, expected: Any
     ) -> checks.CheckResult:
+        kind = self.check_kind(framework=framework, value_kind=value_kind, name="the returned dict")
+        if not kind.passed:
+            return kind
         if isinstance(got, dict) and "loss" in got:
             loss = got["loss"]
             if isinstance(loss, np.ndarray) and loss.size == 1:

@@ -13,6 +13,7 @@ import torch
 
 from exercises.base import Case, Exercise, Raises, copy_value
 from exercises.checks import CheckResult, check_raises
+from grader.protocol import value_kind
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,6 @@ def _from_torch(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _from_torch(item) for key, item in value.items()}
     return value
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
-        return "tensor"
-    if isinstance(value, np.ndarray):
-        return "ndarray"
-    return "python"
 
 
 def judge_function(
@@ -82,7 +75,7 @@ def judge_function(
                     case=case,
                     framework=framework,
                     got=_from_torch(got),
-                    value_kind=_kind(got),
+                    value_kind=value_kind(got),
                     expected=expected,
                 )
         judged.append(Judged(case=case, result=result))
