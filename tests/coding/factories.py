@@ -16,8 +16,9 @@ SOFTMAX_TORCH = """import torch
 
 
 def softmax(x, dim=-1):
-    shifted = x - x.amax(dim=dim, keepdim=True)
-    e = torch.exp(shifted)
+    # A slice of all -inf has max -inf; clamping keeps x - max finite there.
+    z = x - x.amax(dim=dim, keepdim=True).clamp_min(-3e38)
+    e = torch.exp(z)
     return e / e.sum(dim=dim, keepdim=True)
 """
 
