@@ -238,10 +238,10 @@ class ConvParamCount(Template):
 
 class LinearParamCount(Template):
     key = "linear-param-count"
-    topic = "training"
+    topic = "ml-basics"
     title = "全连接层参数量"
     kind = "numeric"
-    card_snippets = ("全连接",)
+    card_snippets = ("FCNN/MLP",)
 
     def draw(self, rng: random.Random, seed: int) -> Variant:
         n_in = rng.choice([10, 84, 120, 256, 512, 784, 1024, 4096, 9216])
@@ -350,7 +350,7 @@ class AttentionFlops(Template):
     topic = "attention"
     title = "注意力计算量（FLOPs）"
     kind = "numeric"
-    card_snippets = ("注意力",)
+    card_snippets = ("Why Self-Attention", "多头注意力")
 
     def draw(self, rng: random.Random, seed: int) -> Variant:
         batch = rng.choice([1, 2, 4])
@@ -458,7 +458,7 @@ def classic_net_shapes(*, net: str, size: int) -> list[tuple[str, int, int]]:
 
 class ClassicNetShape(Template):
     key = "classic-net-shape"
-    topic = "cnn"
+    topic = "cnn-architectures"
     title = "经典网络各层输出尺寸"
     kind = "short"
     card_snippets = ("AlexNet", "VGG")
