@@ -440,13 +440,26 @@ def answer_is_meaningful(answer: str) -> bool:
     return len(MEANINGLESS_RE.sub("", answer)) >= 4
 
 
+def _drop_unanswered_questions(headings: list[_Heading], lines: list[str]) -> list[_Heading]:
+    """A question line with nothing under it is an open question of the section it sits in,
+    not a card: it stays in that section's answer (and so remains searchable)."""
+    kept: list[_Heading] = []
+    for n, h in enumerate(headings):
+        end = headings[n + 1].line if n + 1 < len(headings) else len(lines)
+        body = "\n".join(lines[h.line + 1 : end])
+        if h.kind == "question" and not answer_is_meaningful(body):
+            continue
+        kept.append(h)
+    return kept
+
+
 def note_parse(*, text: str, file_name: str) -> ParsedNote:
     """Parse one note's text into cards, in the order they appear."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = text.split("\n")
     start, meta = _front_matter(lines)
     shape = note_shape(lines, start)
-    headings = _find_headings(lines, start, shape)
+    headings = _drop_unanswered_questions(_find_headings(lines, start, shape), lines)
     title = str(meta.get("title") or "")
     if not title:
         first = next((ln.strip() for ln in lines[start:] if ln.strip()), "")

@@ -63,9 +63,10 @@ def _query_fold(query: str) -> str:
     return text_normalise(question_strip_numbering(query))
 
 
-def _ranked(qs: QuerySet[Card], folded: str) -> QuerySet[Card]:
+def _ranked(qs: QuerySet[Card], folded: str, query: str) -> QuerySet[Card]:
     return qs.annotate(
         rank=Case(
+            When(question=query, then=Value(-1)),
             When(question_norm=folded, then=Value(0)),
             When(question_norm__startswith=folded, then=Value(1)),
             When(question_norm__contains=folded, then=Value(2)),
@@ -98,7 +99,9 @@ def card_search(*, query: str, base: QuerySet[Card] | None = None) -> list[Card]
         return []
     hits = list(
         _ranked(
-            qs.filter(Q(question_norm__contains=folded) | Q(answer_norm__contains=folded)), folded
+            qs.filter(Q(question_norm__contains=folded) | Q(answer_norm__contains=folded)),
+            folded,
+            query.strip(),
         )
     )
     if hits:
