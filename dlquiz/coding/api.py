@@ -85,6 +85,7 @@ class ExerciseListApi(APIView):
 class ExerciseDetailApi(APIView):
     @extend_schema(
         operation_id="exercises_retrieve",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)],
         responses={200: ExerciseDetailSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
     )
     def get(self, request: Request, slug: str) -> Response:
@@ -196,11 +197,14 @@ class SubmissionRunSamplesApi(APIView):
 class SubmissionDetailApi(APIView):
     @extend_schema(
         operation_id="submissions_retrieve",
+        parameters=[OpenApiParameter("submission_id", int, OpenApiParameter.PATH)],
         responses={200: SubmissionSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
     )
-    def get(self, request: Request, submission_id: int) -> Response:
+    def get(self, request: Request, submission_id: str) -> Response:
+        if not submission_id.isascii() or not submission_id.isdigit():
+            raise Http404
         submission = selectors.submission_get_visible(
-            user=request.user, submission_id=submission_id
+            user=request.user, submission_id=int(submission_id)
         )
         if submission is None:
             raise Http404

@@ -36,7 +36,9 @@ class ExerciseListItemSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     max_score = serializers.FloatField()
-    frameworks = serializers.ListField(child=serializers.ChoiceField(choices=FRAMEWORKS))
+    frameworks = serializers.ListField(
+        child=serializers.CharField(), help_text="Some of `torch`, `numpy`, `python`."
+    )
     due_at = serializers.DateTimeField(allow_null=True)
 
 

@@ -452,3 +452,36 @@ def test_the_openapi_schema_describes_the_coding_api(client):
         "max_score",
         "tests",
     } <= set(submission["properties"])
+
+
+def test_the_schema_passes_openapi_validation():
+    """`manage.py spectacular --validate` raises on a schema that is not valid OpenAPI 3."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("spectacular", "--validate", stdout=out)
+    assert "openapi: 3" in out.getvalue()
+
+
+def test_swagger_ui_is_served_from_local_static_files(client):
+    import re
+
+    page = client.get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any("swagger-ui" in asset for asset in assets)
+    for asset in assets:
+        assert asset.startswith("/"), asset
+    for asset in assets:
+        if asset.startswith("/static/"):
+            from django.contrib.staticfiles import finders
+
+            assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_malformed_ids_and_slugs_get_a_json_404(client):
+    for path in ("/api/submissions/abc/", "/api/submissions/-1/", "/api/exercises/no%20such/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json", path

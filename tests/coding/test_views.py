@@ -93,7 +93,7 @@ def test_exercise_page_has_statement_editor_and_starter_code(web):
     assert '<option value="torch">' in page and '<option value="numpy">' in page
     config = response.context["editor_config"]
     assert config["starterCode"]["torch"] == "# torch starter for softmax\n"
-    assert "vendor/katex/katex.min.js" in page
+    assert "vendor/katex/katex.min.js" in page  # loaded site-wide by base.html
     assert "cdn" not in page.lower()
 
 

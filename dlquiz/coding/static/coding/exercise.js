@@ -5,19 +5,7 @@
   var config = JSON.parse(document.getElementById("editor-config").textContent);
   var form = document.getElementById("submit-form");
 
-  function renderMath(root) {
-    if (!window.katex || !root) return;
-    root.querySelectorAll(".math").forEach(function (el) {
-      if (el.querySelector(".katex")) return; // already rendered
-      try {
-        window.katex.render(el.textContent, el, {
-          displayMode: el.classList.contains("display"),
-          throwOnError: false,
-        });
-      } catch (e) { /* leave the TeX source visible */ }
-    });
-  }
-  renderMath(document.getElementById("statement"));
+  // Math in the statement is rendered by the site-wide KaTeX script of base.html.
   if (!form) return;
 
   var select = document.getElementById("framework");
