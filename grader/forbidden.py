@@ -292,8 +292,7 @@ def _guard_module(module: types.ModuleType, name: str, report) -> None:
                     _replace_everywhere(value, guard, [mod, *_namespaces()])
     if name == "torch.autograd":
         # Every backward pass (Tensor.backward, autograd.grad) goes through the engine.
-        torch = sys.modules["torch"]
-        variable = torch.autograd.variable.Variable
+        variable = sys.modules["torch.autograd.variable"].Variable
         engine = variable._execution_engine
 
         class _GuardedEngine:

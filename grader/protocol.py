@@ -66,7 +66,7 @@ def encode(value: object, *, max_bytes: int | None = None) -> bytes:
                 raise UnsupportedValue(f"array of dtype {array.dtype} (only bool and numbers)")
             if array.ndim > MAX_NDIM:
                 raise UnsupportedValue(f"array with {array.ndim} dimensions")
-            array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+            array = np.asarray(array, dtype=array.dtype.newbyteorder("<"), order="C")
             start = offset[0]
             offset[0] += array.nbytes
             if max_bytes is not None and offset[0] > max_bytes:
@@ -163,7 +163,7 @@ def _array(spec: list, body: memoryview) -> np.ndarray:
     nbytes = count * dtype.itemsize
     if start < 0 or start + nbytes > len(body):
         raise ProtocolError("array bytes out of range")
-    array = np.frombuffer(body[start : start + nbytes], dtype=dtype, count=count).reshape(shape)
+    array = np.frombuffer(body[start : start + nbytes], dtype=dtype, count=count).reshape(tuple(shape))
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 
