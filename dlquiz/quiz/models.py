@@ -99,6 +99,9 @@ class ExamQuestion(models.Model):
             models.UniqueConstraint(fields=["exam", "question"], name="exam_question_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.exam_id}#{self.position}: {self.question_id}"
+
 
 class ExamAttempt(models.Model):
     """One sitting of a practice exam (exam is null) or of a fixed exam."""
@@ -157,6 +160,9 @@ class AttemptItem(models.Model):
             models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position")
         ]
 
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} #{self.position}"
+
 
 class ReviewState(models.Model):
     """A student's FSRS state for one card (fsrs.Card.to_dict(), plus `due` for querying)."""
@@ -176,6 +182,9 @@ class ReviewState(models.Model):
             models.UniqueConstraint(fields=["user", "card"], name="review_state_user_card")
         ]
         indexes = [models.Index(fields=["user", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: card {self.card_id} due {self.due:%Y-%m-%d %H:%M}"
 
 
 class ReviewLog(models.Model):
@@ -198,3 +207,6 @@ class ReviewLog(models.Model):
     class Meta:
         ordering = ["-reviewed_at", "-id"]
         indexes = [models.Index(fields=["user", "reviewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: card {self.card_id} {self.source} {self.rating}"

@@ -61,7 +61,9 @@ def review_queue(
 ) -> ReviewQueue:
     """Today's queue: cards due now (earliest first), then new cards up to the daily limit."""
     now = now or timezone.now()
-    due_qs = ReviewState.objects.filter(user=user, due__lte=now).select_related("card", "card__topic")
+    due_qs = ReviewState.objects.filter(user=user, due__lte=now).select_related(
+        "card", "card__topic"
+    )
     due_qs = due_qs.filter(card__is_hidden=False, card__merged_into__isnull=True)
     if topic is not None:
         due_qs = due_qs.filter(card__topic=topic)
@@ -104,9 +106,7 @@ def review_due_by_topic(*, user, now: datetime | None = None) -> list[TopicDue]:
 
 def attempt_get_for_user(*, user, attempt_id: int) -> ExamAttempt:
     """The user's own attempt, or Http404 (another student's attempt does not exist for them)."""
-    attempt = (
-        ExamAttempt.objects.filter(pk=attempt_id, user=user).select_related("exam").first()
-    )
+    attempt = ExamAttempt.objects.filter(pk=attempt_id, user=user).select_related("exam").first()
     if attempt is None:
         raise Http404("no such attempt")
     return attempt
@@ -141,7 +141,11 @@ class TopicResult:
 def _given_text(item: AttemptItem) -> str:
     if item.answer is None:
         return "—"
-    if item.kind == "single" and isinstance(item.answer, int) and 0 <= item.answer < len(item.choices):
+    if (
+        item.kind == "single"
+        and isinstance(item.answer, int)
+        and 0 <= item.answer < len(item.choices)
+    ):
         return item.choices[item.answer]
     if item.kind == "multiple" and isinstance(item.answer, list):
         return "；".join(item.choices[i] for i in item.answer if 0 <= i < len(item.choices))
@@ -161,7 +165,9 @@ def attempt_result(*, attempt: ExamAttempt) -> list[TopicResult]:
         result.items.append(
             ItemResult(
                 item=item,
-                expected_text=expected_describe(kind=item.kind, expected=item.expected, choices=item.choices),
+                expected_text=expected_describe(
+                    kind=item.kind, expected=item.expected, choices=item.choices
+                ),
                 given_text=_given_text(item),
                 cards=list(item.question.cards.all()),
             )
@@ -270,9 +276,9 @@ def study_days(*, user) -> set[date]:
         "reviewed_at", flat=True
     ):
         days.add(timezone.localtime(moment).date())
-    for moment in AttemptItem.objects.filter(attempt__user=user, answered_at__isnull=False).values_list(
-        "answered_at", flat=True
-    ):
+    for moment in AttemptItem.objects.filter(
+        attempt__user=user, answered_at__isnull=False
+    ).values_list("answered_at", flat=True):
         days.add(timezone.localtime(moment).date())
     return days
 
@@ -295,7 +301,9 @@ def recent_submissions(*, user, limit: int = 5) -> list:
     model = _submission_model()
     if model is None:
         return []
-    return list(model.objects.filter(user=user).select_related("exercise").order_by("-created_at")[:limit])
+    return list(
+        model.objects.filter(user=user).select_related("exercise").order_by("-created_at")[:limit]
+    )
 
 
 def recent_attempts(*, user, limit: int = 5) -> list[ExamAttempt]:
@@ -356,7 +364,9 @@ def _stats(users: dict[int, list[int]], ability: dict[int, float]) -> QuestionSt
         sy = math.sqrt(sum((y - my) ** 2 for y in ys))
         if sx > 0 and sy > 0:
             biserial = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / (sx * sy)
-    return QuestionStats(answers=answers, share_correct=share, discrimination=discrimination, point_biserial=biserial)
+    return QuestionStats(
+        answers=answers, share_correct=share, discrimination=discrimination, point_biserial=biserial
+    )
 
 
 def question_stats(*, question: Question) -> QuestionStats:

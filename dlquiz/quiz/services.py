@@ -62,7 +62,9 @@ class QuestionSyncReport:
 
 
 def _questions_dir() -> Path:
-    return Path(getattr(settings, "DLQUIZ_QUESTIONS_DIR", settings.BASE_DIR / "fixtures" / "questions"))
+    return Path(
+        getattr(settings, "DLQUIZ_QUESTIONS_DIR", settings.BASE_DIR / "fixtures" / "questions")
+    )
 
 
 def _expected_from_fixture(raw: dict, kind: str) -> Expected:
@@ -71,11 +73,17 @@ def _expected_from_fixture(raw: dict, kind: str) -> Expected:
     if kind == "multiple":
         return {"choices": sorted(int(i) for i in raw["answer"])}
     if kind == "numeric":
-        expected: Expected = {"value": float(raw["answer"]), "tolerance": float(raw.get("tolerance", 0))}
+        expected: Expected = {
+            "value": float(raw["answer"]),
+            "tolerance": float(raw.get("tolerance", 0)),
+        }
         if "rel_tolerance" in raw:
             expected["rel_tolerance"] = float(raw["rel_tolerance"])
         return expected
-    return {"accept": [str(a) for a in raw.get("accept", [])], "patterns": [str(p) for p in raw.get("patterns", [])]}
+    return {
+        "accept": [str(a) for a in raw.get("accept", [])],
+        "patterns": [str(p) for p in raw.get("patterns", [])],
+    }
 
 
 def _fixture_questions(directory: Path, report: QuestionSyncReport) -> list[dict]:
@@ -141,7 +149,9 @@ def _hash(spec: dict) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def questions_sync(*, stdout: IO[str] | None = None, directory: Path | None = None) -> QuestionSyncReport:
+def questions_sync(
+    *, stdout: IO[str] | None = None, directory: Path | None = None
+) -> QuestionSyncReport:
     """Import fixtures/questions/*.yaml and the templates of variants.py, idempotently.
 
     A question is identified by its `key`. A question edited in the admin (`edited_in_admin`)
@@ -214,7 +224,10 @@ def questions_sync(*, stdout: IO[str] | None = None, directory: Path | None = No
         gone = [
             q
             for key, q in existing.items()
-            if key not in seen and q.is_active and not q.edited_in_admin and q.source != Question.Source.ADMIN
+            if key not in seen
+            and q.is_active
+            and not q.edited_in_admin
+            and q.source != Question.Source.ADMIN
         ]
         for question in gone:
             question.is_active = False
@@ -258,7 +271,9 @@ def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -
         else:
             fsrs_card = FsrsCard.from_dict(state.fsrs_card)
             previous, previous_reps, was_new = state.fsrs_card, state.reps, False
-        new_card, _log = review_scheduler().review_card(fsrs_card, RATINGS[rating], review_datetime=now)
+        new_card, _log = review_scheduler().review_card(
+            fsrs_card, RATINGS[rating], review_datetime=now
+        )
         stored = new_card.to_dict()
         if state is None:
             state = ReviewState(user=user, card=card, introduced_at=now)
@@ -293,7 +308,9 @@ def review_undo(*, user) -> ReviewLog | None:
         )
         if log is None:
             return None
-        state = ReviewState.objects.select_for_update().filter(user=user, card_id=log.card_id).first()
+        state = (
+            ReviewState.objects.select_for_update().filter(user=user, card_id=log.card_id).first()
+        )
         if state is not None:
             if log.previous is None:
                 state.delete()
@@ -385,8 +402,15 @@ def _item_for(*, question: Question, rng: random.Random) -> dict:
 
 
 def _attempt_build(
-    *, user, questions: list[Question], rng: random.Random, seed: int, topics: list[str],
-    time_limit_minutes: int, exam: Exam | None, now: datetime,
+    *,
+    user,
+    questions: list[Question],
+    rng: random.Random,
+    seed: int,
+    topics: list[str],
+    time_limit_minutes: int,
+    exam: Exam | None,
+    now: datetime,
 ) -> ExamAttempt:
     attempt = ExamAttempt.objects.create(
         user=user,
@@ -406,8 +430,13 @@ def _attempt_build(
 
 
 def attempt_create(
-    *, user, topics: list[str], count: int, time_limit_minutes: int,
-    now: datetime | None = None, seed: int | None = None,
+    *,
+    user,
+    topics: list[str],
+    count: int,
+    time_limit_minutes: int,
+    now: datetime | None = None,
+    seed: int | None = None,
 ) -> ExamAttempt:
     """Start a practice exam: a fixed draw of `count` active questions from `topics`.
 
@@ -425,18 +454,24 @@ def attempt_create(
     if not 1 <= count <= MAX_QUESTIONS:
         raise QuizInputError("count", f"must be between 1 and {MAX_QUESTIONS}")
     if not 1 <= time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
-        raise QuizInputError("time_limit_minutes", f"must be between 1 and {MAX_TIME_LIMIT_MINUTES}")
-    pool = list(
-        Question.objects.filter(is_active=True, topic__slug__in=topics).order_by("id")
-    )
+        raise QuizInputError(
+            "time_limit_minutes", f"must be between 1 and {MAX_TIME_LIMIT_MINUTES}"
+        )
+    pool = list(Question.objects.filter(is_active=True, topic__slug__in=topics).order_by("id"))
     if not pool:
         raise QuizInputError("topics", "these topics have no questions yet")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
     drawn = rng.sample(pool, min(count, len(pool)))
     return _attempt_build(
-        user=user, questions=drawn, rng=rng, seed=seed, topics=topics,
-        time_limit_minutes=time_limit_minutes, exam=None, now=now,
+        user=user,
+        questions=drawn,
+        rng=rng,
+        seed=seed,
+        topics=topics,
+        time_limit_minutes=time_limit_minutes,
+        exam=None,
+        now=now,
     )
 
 
@@ -455,8 +490,14 @@ def exam_attempt_start(*, user, exam: Exam, now: datetime | None = None) -> Exam
     minutes = exam.time_limit_minutes
     seed = random.SystemRandom().randrange(2**31)
     attempt = _attempt_build(
-        user=user, questions=questions, rng=random.Random(seed), seed=seed,
-        topics=sorted({q.topic.slug for q in questions}), time_limit_minutes=minutes, exam=exam, now=now,
+        user=user,
+        questions=questions,
+        rng=random.Random(seed),
+        seed=seed,
+        topics=sorted({q.topic.slug for q in questions}),
+        time_limit_minutes=minutes,
+        exam=exam,
+        now=now,
     )
     if exam.closes_at and attempt.deadline > exam.closes_at:
         attempt.deadline = exam.closes_at
@@ -477,7 +518,9 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
         wrong_cards: list[Card] = []
         score = 0
         for item in items:
-            item.is_correct = answer_is_correct(kind=item.kind, expected=item.expected, given=item.answer)
+            item.is_correct = answer_is_correct(
+                kind=item.kind, expected=item.expected, given=item.answer
+            )
             score += int(item.is_correct)
             if not item.is_correct:
                 wrong_cards.extend(c for c in item.question.cards.all() if c not in wrong_cards)
@@ -520,7 +563,11 @@ def attempt_answer(
         raise QuizInputError("answer", str(exc)) from exc
     if item.kind == "single" and value is not None and not 0 <= value < len(item.choices):
         raise QuizInputError("answer", "no such choice")
-    if item.kind == "multiple" and value is not None and any(not 0 <= v < len(item.choices) for v in value):
+    if (
+        item.kind == "multiple"
+        and value is not None
+        and any(not 0 <= v < len(item.choices) for v in value)
+    ):
         raise QuizInputError("answer", "no such choice")
     with transaction.atomic():
         locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)

@@ -1,0 +1,82 @@
+"""Web pages: review with rating and undo, new exam form, taking and result pages, dashboard."""
+
+import re
+
+import pytest
+
+from dlquiz.quiz.models import ExamAttempt, ReviewState
+
+
+@pytest.fixture
+def logged_in(client, student):
+    client.force_login(student)
+    return client
+
+
+def test_pages_require_login(client, questions):
+    """Anonymous visitors are sent to the login page."""
+    for url in ("/review/", "/exams/", "/exams/new/", "/dashboard/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_review_page_shows_question_answer_and_ratings(logged_in, student, cards):
+    """The review page shows the next card, its rendered answer and four rating buttons;
+    rating and undo post back and redirect to the queue."""
+    page = logged_in.get("/review/").content.decode()
+    shown = next(c for c in cards if f'data-card-id="{c.pk}"' in page)
+    assert shown.question in page and shown.answer_html in page
+    assert len(re.findall(r'name="rating" value="(again|hard|good|easy)"', page)) == 4
+    response = logged_in.post(f"/review/{shown.pk}/rate/", {"rating": "easy"})
+    assert response.status_code == 302
+    assert ReviewState.objects.filter(user=student, card=shown).exists()
+    assert f'data-card-id="{shown.pk}"' not in logged_in.get("/review/").content.decode()
+    logged_in.post("/review/undo/")
+    assert not ReviewState.objects.filter(user=student, card=shown).exists()
+
+
+def test_new_exam_form_errors_and_start(logged_in, questions):
+    """The form lists topics with questions, reports errors by field, and starts an attempt."""
+    page = logged_in.get("/exams/new/?topic=cnn").content.decode()
+    assert 'value="cnn" checked' in page
+    bad = logged_in.post("/exams/new/", {"count": 3, "time_limit_minutes": 5})
+    assert bad.status_code == 400 and 'id="error-topics"' in bad.content.decode()
+    ok = logged_in.post("/exams/new/", {"topics": ["cnn"], "count": 3, "time_limit_minutes": 5})
+    assert ok.status_code == 302
+    attempt = ExamAttempt.objects.get()
+    assert ok["Location"] == f"/exams/attempts/{attempt.pk}/"
+
+
+def test_take_page_never_contains_answers_and_submit_grades(logged_in, questions):
+    """The taking page carries no expected answers; submitting the form saves and grades it."""
+    logged_in.post("/exams/new/", {"topics": ["cnn"], "count": 5, "time_limit_minutes": 5})
+    attempt = ExamAttempt.objects.get()
+    page = logged_in.get(f"/exams/attempts/{attempt.pk}/").content.decode()
+    assert "because b" not in page and 'id="time-left"' in page
+    single = attempt.items.get(kind="single")
+    form = {f"answer-{single.position}": str(single.expected["choice"])}
+    logged_in.post(f"/exams/attempts/{attempt.pk}/finish/", form)
+    result = logged_in.get(f"/exams/attempts/{attempt.pk}/").content.decode()
+    attempt.refresh_from_db()
+    assert attempt.score == 1 and "because" not in result  # the single one was right
+    assert 'class="card-link"' in result and "a and c" in result
+
+
+def test_someone_elses_attempt_page_is_404(client, other_student, student, questions):
+    """A student cannot open another student's attempt page."""
+    client.force_login(student)
+    client.post("/exams/new/", {"topics": ["cnn"], "count": 2, "time_limit_minutes": 5})
+    attempt = ExamAttempt.objects.get()
+    client.force_login(other_student)
+    assert client.get(f"/exams/attempts/{attempt.pk}/").status_code == 404
+
+
+def test_dashboard_chart_and_weakest_topics(logged_in, questions):
+    """After an exam the dashboard draws an SVG bar per topic and links the weak topic."""
+    logged_in.post("/exams/new/", {"topics": ["cnn"], "count": 5, "time_limit_minutes": 5})
+    attempt = ExamAttempt.objects.get()
+    logged_in.post(f"/exams/attempts/{attempt.pk}/finish/", {})
+    page = logged_in.get("/dashboard/").content.decode()
+    assert "<svg" in page and 'data-topic="cnn"' in page
+    assert "/exams/new/?topic=cnn" in page
+    assert re.search(r'id="due-reviews">\d+<', page)
