@@ -7,7 +7,6 @@ against that same file, so the whole flow is the production one."""
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
