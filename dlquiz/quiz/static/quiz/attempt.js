@@ -64,10 +64,11 @@
   var deadline = new Date(clock.getAttribute("data-deadline")).getTime();
   var submitted = false;
   function tick() {
-    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var ms = deadline - Date.now();
+    var left = Math.max(0, Math.ceil(ms / 1000));
     var m = Math.floor(left / 60), s = left % 60;
     clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
-    if (left === 0 && !submitted) { submitted = true; form.submit(); return; }
+    if (ms <= 0 && !submitted) { submitted = true; form.submit(); return; }
     setTimeout(tick, 500);
   }
   form.addEventListener("submit", function () { submitted = true; });
