@@ -86,10 +86,22 @@ def test_static_check_catches_forbidden_modules(source, named):
     "source, forbidden",
     [
         (SOFTMAX_TORCH, SOFTMAX_FORBIDDEN),
-        ("import torch\ndef softmax(x, dim=-1):\n    return torch.exp(x - torch.logsumexp(x, dim, True))", SOFTMAX_FORBIDDEN),
-        ("import numpy as np\ndef softmax(x, axis=-1):\n    e = np.exp(x - x.max(axis, keepdims=True))\n    return e / e.sum(axis, keepdims=True)", SOFTMAX_FORBIDDEN),
-        ("import torch\ndef attention(q, k, v):\n    return torch.softmax(q @ k.transpose(-1, -2), -1) @ v", ATTENTION_FORBIDDEN),
-        ("import torch\ndef f(x):\n    with torch.no_grad():\n        return x.relu()", AUTOGRAD_FORBIDDEN),
+        (
+            "import torch\ndef softmax(x, dim=-1):\n    return torch.exp(x - torch.logsumexp(x, dim, True))",
+            SOFTMAX_FORBIDDEN,
+        ),
+        (
+            "import numpy as np\ndef softmax(x, axis=-1):\n    e = np.exp(x - x.max(axis, keepdims=True))\n    return e / e.sum(axis, keepdims=True)",
+            SOFTMAX_FORBIDDEN,
+        ),
+        (
+            "import torch\ndef attention(q, k, v):\n    return torch.softmax(q @ k.transpose(-1, -2), -1) @ v",
+            ATTENTION_FORBIDDEN,
+        ),
+        (
+            "import torch\ndef f(x):\n    with torch.no_grad():\n        return x.relu()",
+            AUTOGRAD_FORBIDDEN,
+        ),
     ],
 )
 def test_static_check_allows_legitimate_neighbours(source, forbidden):
@@ -121,7 +133,10 @@ def _run(sandbox, source: str, forbidden, *, entry="f", args=None):
         ('return getattr(getattr(torch, "nn"), "Soft" + "max")(dim=-1)(x)', "torch.nn.Softmax"),
         ('return getattr(torch.ops.aten, "_soft" + "max")(x, -1, False)', "softmax"),
         ('return eval("torch.soft" + "max")(x, -1)', "torch.softmax"),
-        ('return __import__("importlib").import_module("torch.nn.functional").__dict__["soft" + "max"](x, -1)', "softmax"),
+        (
+            'return __import__("importlib").import_module("torch.nn.functional").__dict__["soft" + "max"](x, -1)',
+            "softmax",
+        ),
     ],
 )
 def test_runtime_guard_catches_dynamic_access(sandbox, body, named):
@@ -155,7 +170,9 @@ def test_forbidden_call_caught_even_if_the_student_catches_exceptions(sandbox):
 
 def test_forbidden_call_at_import_is_reported(sandbox):
     """Calling a forbidden API while the module loads is forbidden_api too."""
-    source = "import torch\ngetattr(torch, 'soft' + 'max')(torch.zeros(2), 0)\ndef f(x):\n    return x\n"
+    source = (
+        "import torch\ngetattr(torch, 'soft' + 'max')(torch.zeros(2), 0)\ndef f(x):\n    return x\n"
+    )
     result, _ = _run(sandbox, source, SOFTMAX_FORBIDDEN)
     assert result.outcomes[0].status == "forbidden_api"
 

@@ -11,8 +11,6 @@ import pytest
 from grader import protocol
 
 
-
-
 @pytest.mark.parametrize(
     "value",
     [
