@@ -235,18 +235,17 @@ def test_total_time_limit_marks_remaining_calls_not_run(sandbox):
     assert "not_run" in statuses[2:] and "ok" not in statuses[2:]
 
 
-def test_secrets_are_not_visible(sandbox, monkeypatch):
+def test_secrets_are_not_visible(sandbox):
     """Environment variables of the worker, /proc/1/environ and the project's files are out of
     reach of the submission."""
+    settings = os.path.join(PROJECT_ROOT, "dlquiz", "settings.py")
+    manage = os.path.join(PROJECT_ROOT, "manage.py")
     body = (
-        "{'env': dict(os.environ), 'proc1': _read('/proc/1/environ'), 'self': _read('/proc/self/environ'),"
-        " 'settings': _read(%r), 'root': os.path.exists('/root/.bashrc'),"
-        " 'work': os.path.exists(%r), 'tmp': os.listdir('/tmp'), 'pids': sorted(os.listdir('/proc'))[:50],"
-        " 'uid': os.getuid(), 'cwd': os.getcwd()}"
-        % (
-            os.path.join(PROJECT_ROOT, "dlquiz", "settings.py"),
-            os.path.join(PROJECT_ROOT, "manage.py"),
-        )
+        "{'env': dict(os.environ), 'proc1': _read('/proc/1/environ'),"
+        " 'self': _read('/proc/self/environ'),"
+        f" 'settings': _read({settings!r}), 'root': os.path.exists('/root/.bashrc'),"
+        f" 'work': os.path.exists({manage!r}), 'tmp': os.listdir('/tmp'),"
+        " 'pids': sorted(os.listdir('/proc'))[:50], 'uid': os.getuid(), 'cwd': os.getcwd()}"
     )
     source = (
         "import os\ndef _read(path):\n    try:\n        with open(path, 'rb') as f:\n"

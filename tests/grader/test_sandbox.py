@@ -1,0 +1,229 @@
+"""The sandbox's normal behaviour: frameworks, value kinds, exceptions, load failures, timing,
+unsafe mode, the self-test and the CUDA helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.child import TorchAdapter, cuda_device_nodes
+from grader.sandbox import Call, Job, Limits, Sandbox, sandbox_self_test, scrubbed_environment
+
+from .conftest import SMALL_LIMITS, assert_grades_softmax, softmax_job
+
+NUMPY_SOFTMAX = (
+    "import numpy as np\ndef softmax(x, dim=-1):\n    e = np.exp(x - x.max(axis=dim, keepdims=True))\n"
+    "    return e / e.sum(axis=dim, keepdims=True)\n"
+)
+
+
+def _run(sandbox, source, *calls, framework="python", entry="f", limits=SMALL_LIMITS):
+    job = Job(
+        source=source,
+        entry_point=entry,
+        framework=framework,
+        calls=tuple(Call(name=f"c{i}", args=a, kwargs=k) for i, (a, k) in enumerate(calls)),
+        limits=limits,
+    )
+    return sandbox.run(job)
+
+
+def test_torch_softmax_round_trip(sandbox):
+    """Under torch, ndarray inputs arrive as tensors and returned tensors come back as ndarrays."""
+    assert_grades_softmax(sandbox)
+
+
+def test_inputs_are_tensors_with_the_same_dtype(sandbox):
+    """float32 stays float32, int64 stays int64, bool stays bool, on the CPU."""
+    source = "import torch\ndef f(*xs):\n    return [(type(x).__name__, str(x.dtype), str(x.device)) for x in xs]\n"
+    arrays = (np.zeros(2, np.float32), np.zeros(2, np.int64), np.zeros(2, bool))
+    outcome = _run(sandbox, source, (arrays, {}), framework="torch").outcomes[0]
+    assert outcome.value == [
+        ("Tensor", "torch.float32", "cpu"),
+        ("Tensor", "torch.int64", "cpu"),
+        ("Tensor", "torch.bool", "cpu"),
+    ]
+    assert outcome.value_kind == "python"
+
+
+def test_numpy_framework_and_value_kind(sandbox):
+    """Under numpy the function gets ndarrays; the kind of what it returns is reported."""
+    x = np.random.default_rng(3).standard_normal((2, 3)).astype(np.float32)
+    outcome = _run(sandbox, NUMPY_SOFTMAX, ((x,), {}), framework="numpy", entry="softmax").outcomes[
+        0
+    ]
+    assert outcome.status == "ok" and outcome.value_kind == "ndarray"
+    assert outcome.value.dtype == np.float32
+    np.testing.assert_allclose(outcome.value.sum(axis=-1), 1, rtol=1e-6)
+
+
+def test_ndarray_returned_under_torch_is_flagged(sandbox):
+    """A checker can tell an ndarray returned under framework torch."""
+    source = "def f(x):\n    return x.numpy()\n"
+    outcome = _run(sandbox, source, ((np.ones(2, np.float32),), {}), framework="torch").outcomes[0]
+    assert outcome.status == "ok" and outcome.value_kind == "ndarray"
+
+
+def test_python_values_keep_int_float_and_tuple(sandbox):
+    """conv-output-size style returns: a tuple of Python ints stays a tuple of ints."""
+    source = "def f(h, w, k=1):\n    return ((h - k) // 1 + 1, (w - k) // 1 + 1), 2.0, {'a': [None, True]}\n"
+    outcome = _run(sandbox, source, ((5, 7), {"k": 3})).outcomes[0]
+    assert outcome.value == ((3, 5), 2.0, {"a": [None, True]})
+    assert type(outcome.value[0][0]) is int and type(outcome.value[1]) is float
+
+
+def test_scalars_come_back_as_zero_d_arrays(sandbox):
+    """A 0-d tensor and a numpy scalar come back as 0-d ndarrays with their dtype."""
+    source = "import numpy as np\ndef f(x):\n    return x.sum(), np.float32(2.5)\n"
+    outcome = _run(sandbox, source, ((np.ones(3, np.float32),), {}), framework="torch").outcomes[0]
+    total, scalar = outcome.value
+    assert total.shape == () and total.dtype == np.float32 and float(total) == 3.0
+    assert scalar.shape == () and scalar.dtype == np.float32
+
+
+def test_raised_exception_chain_and_line(sandbox):
+    """A raised exception is reported with its class chain and the student's line number."""
+    source = "def f(k):\n    if k <= 0:\n        raise ValueError('kernel must be positive')\n    return k\n"
+    outcome = _run(sandbox, source, ((0,), {})).outcomes[0]
+    assert outcome.status == "raised"
+    assert outcome.exception.split(",")[:2] == ["ValueError", "Exception"]
+    assert outcome.message == "ValueError: kernel must be positive (line 3)"
+
+
+@pytest.mark.parametrize(
+    "source, fragment",
+    [
+        ("def f(x:\n    return x\n", "SyntaxError"),
+        ("raise RuntimeError('boom at import')\ndef f(x):\n    return x\n", "boom at import"),
+        ("def g(x):\n    return x\n", "does not define f()"),
+        ("f = 3\n", "not a function"),
+        ("import sys\nsys.exit(3)\n", "sys.exit"),
+    ],
+)
+def test_compile_errors(sandbox, source, fragment):
+    """Syntax errors, exceptions at import and a missing entry point are compile errors."""
+    result = _run(sandbox, source, ((1,), {}), ((2,), {}))
+    assert result.compile_error and fragment in result.compile_error
+    assert [o.status for o in result.outcomes] == ["not_run", "not_run"]
+
+
+def test_inputs_are_fresh_copies_for_every_call(sandbox):
+    """Modifying an input in place does not affect the next call or repetition."""
+    source = "def f(x):\n    x += 1\n    return x.sum()\n"
+    x = np.zeros(4, np.float32)
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="numpy",
+        calls=(Call("a", (x,), {}), Call("b", (x,), {}, repeat=3)),
+        limits=SMALL_LIMITS,
+    )
+    result = sandbox.run(job)
+    assert [float(o.value) for o in result.outcomes] == [4.0, 4.0]
+    assert not x.any()
+
+
+def test_time_is_measured_outside_and_repeat_takes_the_median(sandbox):
+    """time_ms reflects the call's real duration; a student cannot report its own."""
+    source = "import time\ndef f(x):\n    time.sleep(0.05)\n    return 0\n"
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="python",
+        calls=(Call("a", (0,), {}, repeat=3),),
+        limits=SMALL_LIMITS,
+    )
+    outcome = sandbox.run(job).outcomes[0]
+    assert outcome.status == "ok"
+    assert 45 <= outcome.time_ms < 500
+
+
+def test_stdout_and_stderr_are_captured(sandbox):
+    """Both streams are captured, separately."""
+    source = (
+        "import sys\ndef f(x):\n    print('out')\n    print('err', file=sys.stderr)\n    return 1\n"
+    )
+    result = _run(sandbox, source, ((0,), {}))
+    assert result.stdout == "out\n" and result.stderr == "err\n"
+
+
+def test_memory_limit_maps_to_status(sandbox):
+    """Allocating past the memory limit is memory_limit_exceeded, naming the limit."""
+    source = "import numpy as np\ndef f(x):\n    a = np.ones(64 << 20)\n    return float(a.sum())\n"
+    limits = Limits(time_per_call_s=2, time_total_s=4, memory_mb=128)
+    outcome = _run(sandbox, source, ((0,), {}), limits=limits).outcomes[0]
+    assert outcome.status == "memory_limit_exceeded"
+    assert "128 MB" in outcome.message
+
+
+def test_malformed_jobs_are_the_callers_error(sandbox):
+    """An unknown framework is a ValueError of the trusted caller, not a verdict."""
+    with pytest.raises(ValueError):
+        sandbox.run(Job(source="", entry_point="f", framework="java", calls=()))
+
+
+def test_scrubbed_environment_holds_no_settings():
+    """The fork server starts with only what Python needs."""
+    env = scrubbed_environment()
+    assert set(env) <= {"PATH", "LANG", "LC_ALL", "HOME"}
+
+
+def test_self_test_passes_on_this_host():
+    """Isolation works here (root, namespaces, cgroups): the worker may start."""
+    assert sandbox_self_test() is None
+
+
+def test_unsafe_mode_runs_the_same_code_path():
+    """Without isolation (development only) jobs still run through the fork server."""
+    box = Sandbox(unsafe=True)
+    try:
+        job, expected = softmax_job()
+        outcome = box.run(job).outcomes[0]
+        assert outcome.status == "ok"
+        np.testing.assert_allclose(outcome.value, expected, rtol=1e-5, atol=1e-6)
+        assert box.info["isolated"] is False
+    finally:
+        box.close()
+
+
+def test_cuda_device_nodes_lists_nvidia_nodes(tmp_path):
+    """A CUDA child gets every /dev/nvidia* node (and nvidia-caps/*), nothing else."""
+    for name in ("nvidia0", "nvidiactl", "nvidia-uvm", "null", "sda"):
+        (tmp_path / name).touch()
+    (tmp_path / "nvidia-caps").mkdir()
+    (tmp_path / "nvidia-caps" / "nvidia-cap1").touch()
+    nodes = cuda_device_nodes(dev_dir=str(tmp_path))
+    names = sorted(p.replace(str(tmp_path) + "/", "") for p in nodes)
+    assert names == ["nvidia-caps/nvidia-cap1", "nvidia-uvm", "nvidia0", "nvidiactl"]
+
+
+def test_torch_adapter_converts_both_ways_on_cpu():
+    """Arrays become fresh tensors of the same dtype; tensors (also non-contiguous, requiring
+    grad) become plain ndarrays."""
+    torch = pytest.importorskip("torch")
+    adapter = TorchAdapter(device="cpu")
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    tensor = adapter.to_student(array)
+    assert type(tensor) is torch.Tensor and tensor.dtype == torch.float32
+    tensor += 1
+    assert array[0, 0] == 0  # a copy
+    back = adapter.to_plain(tensor.t().requires_grad_())
+    assert type(back) is np.ndarray and back.shape == (3, 2)
+    np.testing.assert_array_equal(back, (array + 1).T)
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_round_trip(sandbox):
+    """On a GPU host, inputs arrive on the GPU and results come back as ndarrays."""
+    source = "def f(x):\n    assert x.is_cuda\n    return (x * 2)\n"
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="torch",
+        calls=(Call("a", (np.ones(3, np.float32),), {}),),
+        device="cuda",
+        limits=Limits(time_per_call_s=30, time_total_s=60, memory_mb=4096),
+    )
+    outcome = sandbox.run(job).outcomes[0]
+    assert outcome.status == "ok", outcome
+    np.testing.assert_array_equal(outcome.value, np.full(3, 2, np.float32))
