@@ -249,6 +249,7 @@ class Cgroups:
         for controller in ("memory", "pids"):
             base = f"/sys/fs/cgroup/{controller}"
             if controller in own and os.path.isdir(base):
+                _remove_stale(base + own[controller], prefix=name.rsplit("-", 1)[0] + "-")
                 path = _make(os.path.join(base + own[controller], name))
                 setattr(self, controller, path)
             if path is None:
@@ -383,6 +384,22 @@ def _own_cgroups() -> dict[str, str]:
     except OSError:
         pass
     return own
+
+
+def _remove_stale(parent: str, *, prefix: str) -> None:
+    """Remove the empty cgroups of fork servers that died without cleaning up."""
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry[len(prefix) :]
+        if not entry.startswith(prefix) or not owner.isdigit():
+            continue
+        if os.path.exists(f"/proc/{owner}"):
+            continue
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(parent, entry))
 
 
 def _make(path: str) -> str | None:

@@ -6,6 +6,20 @@ started with a scrubbed environment, cwd /, numpy and torch imported, and forks 
 per job (fresh namespaces, read-only runtime, tmpfs work dir, unprivileged uid, cgroup limits).
 Everything a child returns is decoded here, strictly (grader.protocol): nothing but plain values
 can come back. If the fork server dies, it is restarted and the job retried once.
+
+How outcomes are decided:
+- Loading the module counts against the first call's time_per_call_s (and the total). A syntax
+  error, an exception or sys.exit at import, or a missing entry point is compile_error; a time,
+  memory or output limit hit while loading is that status on the first call, a crash while
+  loading is runtime_error on it, and the remaining calls are not_run.
+- A call that times out, crashes or floods output ends its process; the next call runs in a fresh
+  child (loading again) as long as time_total_s lasts; calls after that are not_run.
+- A forbidden API found statically marks every call forbidden_api without running anything; one
+  reached at run time ends that call (or loading) with forbidden_api, naming it.
+- time_ms is measured by the fork server from the moment the child reports the call started to
+  the moment it reports it returned (after CUDA synchronisation), median over `repeat`.
+- Children run torch with one intra-op thread (see grader.forkserver._warm_up): reference timings
+  that are compared with time_ms should be taken the same way.
 """
 
 from __future__ import annotations
