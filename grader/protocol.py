@@ -163,7 +163,9 @@ def _array(spec: list, body: memoryview) -> np.ndarray:
     nbytes = count * dtype.itemsize
     if start < 0 or start + nbytes > len(body):
         raise ProtocolError("array bytes out of range")
-    array = np.frombuffer(body[start : start + nbytes], dtype=dtype, count=count).reshape(tuple(shape))
+    array = np.frombuffer(body[start : start + nbytes], dtype=dtype, count=count).reshape(
+        tuple(shape)
+    )
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 
