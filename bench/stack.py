@@ -183,7 +183,9 @@ class Stack:
             self._manage("collectstatic", "--noinput")
         except StackError as exc:
             # Measure the rest anyway, but loudly: production would not start like this.
-            self.static_fallback = str(exc).strip().splitlines()[-1][:300]
+            lines = str(exc).strip().splitlines()
+            errors = [line for line in lines if "Error" in line] or lines
+            self.static_fallback = errors[-1][:300]
             log(
                 f"WARNING: collectstatic fails under the production settings: {self.static_fallback}"
             )

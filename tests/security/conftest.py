@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 from dlquiz.coding.models import Exercise, Submission
 from dlquiz.coding.services import exercises_sync
 from dlquiz.content.models import Card, Topic
+from dlquiz.quiz.models import Exam, ExamAttempt, ExamQuestion, Question
+from dlquiz.quiz.services import attempt_create
 from tests.coding.factories import (
     graded_submission_create,
     student_create,
@@ -55,8 +57,14 @@ class World:
     hidden_card: Card
     submission_a: Submission
     submission_b: Submission
+    question: Question
+    exam: Exam
+    attempt_a: ExamAttempt
+    attempt_b: ExamAttempt
     # Messages of hidden tests: only instructors may ever read them.
     hidden_secrets: tuple[str, ...]
+    # The explanation of a quiz question: shown only once an attempt is graded.
+    explanation_secret: str
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +121,25 @@ def world(db, settings) -> World:
         code=STUDENT_CODE + "# bob-private-marker-5d1c\n",
         tests=[("stable for large logits", True, "wrong_answer", 0, 1, secrets_b[0])],
     )
+    explanation = secret("EXPLANATION")
+    question = Question.objects.create(
+        key="sec-q1",
+        topic=topic,
+        kind=Question.Kind.SINGLE,
+        prompt="Which function normalises logits into probabilities?",
+        choices=["relu", "softmax", "tanh"],
+        answer={"choice": 1},
+        explanation=explanation,
+        source=Question.Source.ADMIN,
+    )
+    exam = Exam.objects.create(title="Security exam", time_limit_minutes=10, is_published=True)
+    ExamQuestion.objects.create(exam=exam, question=question, position=0)
+    attempt_a = attempt_create(
+        user=student_a, topics=[topic.slug], count=1, time_limit_minutes=30, seed=1
+    )
+    attempt_b = attempt_create(
+        user=student_b, topics=[topic.slug], count=1, time_limit_minutes=30, seed=2
+    )
     return World(
         student_a=student_a,
         student_b=student_b,
@@ -126,6 +153,11 @@ def world(db, settings) -> World:
         submission_a=submission_a,
         submission_b=submission_b,
         hidden_secrets=secrets_a + secrets_b,
+        question=question,
+        exam=exam,
+        attempt_a=attempt_a,
+        attempt_b=attempt_b,
+        explanation_secret=explanation,
     )
 
 

@@ -6,6 +6,7 @@ CSRF token. (`check --deploy` is covered by tests/core/test_settings.py.)"""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ class Rule:
     url: Callable[[World], str]
     expect: dict[str, object]  # role → status code, LOGIN or ADMIN_LOGIN
     body: Callable[[World], dict] | None = None
+    # Web forms post form-encoded data; API bodies are JSON.
+    form: bool = False
 
 
 def same(status: object) -> dict[str, object]:
@@ -123,6 +126,57 @@ API_RULES = [
         same(400),
         lambda w: {"username": "alice", "password": "wrong password"},
     ),
+    Rule("GET", "api/reviews/due/", lambda w: "/api/reviews/due/", api_auth(200)),
+    Rule(
+        "POST",
+        "api/reviews/<int:card_id>/rate/",
+        lambda w: f"/api/reviews/{w.card.pk}/rate/",
+        api_auth(200),
+        lambda w: {"rating": "good"},
+    ),
+    Rule(
+        "POST",
+        "api/reviews/<int:card_id>/rate/",
+        lambda w: f"/api/reviews/{w.hidden_card.pk}/rate/",
+        api_auth(404),
+        lambda w: {"rating": "good"},
+    ),
+    Rule("POST", "api/reviews/undo/", lambda w: "/api/reviews/undo/", api_auth(200), lambda w: {}),
+    Rule(
+        "POST",
+        "api/exams/attempts/",
+        lambda w: "/api/exams/attempts/",
+        api_auth(201),
+        lambda w: {"topics": [w.topic.slug], "count": 1, "time_limit_minutes": 5},
+    ),
+    Rule(
+        "GET",
+        "api/exams/attempts/<int:attempt_id>/",
+        lambda w: f"/api/exams/attempts/{w.attempt_a.pk}/",
+        # An attempt belongs to its student alone.
+        {"anon": 401, "a": 200, "b": 404, "instructor": 404},
+    ),
+    Rule(
+        "PUT",
+        "api/exams/attempts/<int:attempt_id>/answers/<int:position>/",
+        lambda w: f"/api/exams/attempts/{w.attempt_a.pk}/answers/1/",
+        {"anon": 401, "a": 200, "b": 404, "instructor": 404},
+        lambda w: {"answer": 1},
+    ),
+    Rule(
+        "PUT",
+        "api/exams/attempts/<int:attempt_id>/answers/<int:position>/",
+        lambda w: f"/api/exams/attempts/{w.attempt_b.pk}/answers/1/",
+        {"anon": 401, "a": 404, "b": 200, "instructor": 404},
+        lambda w: {"answer": 1},
+    ),
+    Rule(
+        "POST",
+        "api/exams/attempts/<int:attempt_id>/finish/",
+        lambda w: f"/api/exams/attempts/{w.attempt_a.pk}/finish/",
+        {"anon": 401, "a": 200, "b": 404, "instructor": 404},
+        lambda w: {},
+    ),
     Rule("GET", "api/schema/", lambda w: "/api/schema/", same(200)),
     Rule("GET", "api/docs/", lambda w: "/api/docs/", same(200)),
     Rule("GET", "api/redoc/", lambda w: "/api/redoc/", same(200)),
@@ -178,6 +232,73 @@ WEB_RULES = [
         lambda w: f"/submissions/{w.submission_b.pk}/result/",
         {"anon": LOGIN, "a": 404, "b": 200, "instructor": 200},
     ),
+    Rule(
+        "GET",
+        "review/",
+        lambda w: "/review/",
+        {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200},
+    ),
+    Rule(
+        "POST",
+        "review/<int:card_id>/rate/",
+        lambda w: f"/review/{w.card.pk}/rate/",
+        {"anon": LOGIN, "a": 302, "b": 302, "instructor": 302},
+        lambda w: {"rating": "good"},
+        form=True,
+    ),
+    Rule(
+        "POST",
+        "review/<int:card_id>/rate/",
+        lambda w: f"/review/{w.hidden_card.pk}/rate/",
+        {"anon": LOGIN, "a": 404, "b": 404, "instructor": 404},
+        lambda w: {"rating": "good"},
+        form=True,
+    ),
+    Rule(
+        "POST",
+        "review/undo/",
+        lambda w: "/review/undo/",
+        {"anon": LOGIN, "a": 302, "b": 302, "instructor": 302},
+        lambda w: {},
+        form=True,
+    ),
+    Rule(
+        "GET", "exams/", lambda w: "/exams/", {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200}
+    ),
+    Rule(
+        "GET",
+        "exams/new/",
+        lambda w: "/exams/new/",
+        {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200},
+    ),
+    Rule(
+        "POST",
+        "exams/<int:exam_id>/start/",
+        lambda w: f"/exams/{w.exam.pk}/start/",
+        {"anon": LOGIN, "a": 302, "b": 302, "instructor": 302},
+        lambda w: {},
+        form=True,
+    ),
+    Rule(
+        "GET",
+        "exams/attempts/<int:attempt_id>/",
+        lambda w: f"/exams/attempts/{w.attempt_a.pk}/",
+        {"anon": LOGIN, "a": 200, "b": 404, "instructor": 404},
+    ),
+    Rule(
+        "POST",
+        "exams/attempts/<int:attempt_id>/finish/",
+        lambda w: f"/exams/attempts/{w.attempt_a.pk}/finish/",
+        {"anon": LOGIN, "a": 302, "b": 404, "instructor": 404},
+        lambda w: {},
+        form=True,
+    ),
+    Rule(
+        "GET",
+        "dashboard/",
+        lambda w: "/dashboard/",
+        {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200},
+    ),
 ]
 
 
@@ -201,6 +322,14 @@ ADMIN_RULES = [
     Rule("GET", "admin/", lambda w: "/admin/coding/exercise/grades.csv", staff_only()),
     Rule("GET", "admin/", lambda w: "/admin/content/card/", staff_only()),
     Rule("GET", "admin/", lambda w: f"/admin/content/card/{w.card.pk}/change/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/content/topic/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/quiz/question/", staff_only()),
+    Rule("GET", "admin/", lambda w: f"/admin/quiz/question/{w.question.pk}/change/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/quiz/exam/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/quiz/examattempt/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/quiz/reviewstate/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/quiz/reviewlog/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/coding/regradejob/", staff_only()),
     # Instructors administer content, not accounts.
     Rule("GET", "admin/", lambda w: "/admin/auth/user/", staff_only(403)),
     Rule("GET", "admin/", lambda w: f"/admin/auth/user/{w.student_a.pk}/change/", staff_only(403)),
@@ -230,6 +359,8 @@ def call(client, rule: Rule, world: World):
     url = rule.url(world)
     if rule.body is None:
         return method(url)
+    if rule.form:
+        return method(url, data=rule.body(world))
     return method(url, data=json.dumps(rule.body(world)), content_type="application/json")
 
 
@@ -246,6 +377,11 @@ def check_expectation(response, expected: object, where: str) -> None:
         "application/json"
     ):
         assert "detail" in response.json() or response.json(), where
+
+
+def route_key(route: str) -> str:
+    """`<int:pk>`, `<str:pk>` and `<pk>` are the same route for the matrix."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", route)
 
 
 def all_routes() -> set[str]:
@@ -270,7 +406,7 @@ def test_matrix_covers_every_route():
     """Every route of the project has at least one row in the matrix (or a stated reason not
     to), so a new endpoint cannot ship without deciding who may use it."""
     covered = {rule.route for rule in API_RULES + WEB_RULES + ADMIN_RULES} | set(NOT_IN_MATRIX)
-    missing = sorted(all_routes() - covered)
+    missing = sorted({route_key(r) for r in all_routes()} - {route_key(r) for r in covered})
     assert not missing, f"routes without an access rule: {missing}"
 
 
@@ -366,10 +502,26 @@ def test_hidden_test_messages_and_references_never_reach_a_student(world: World)
         for url, text in texts:
             for secret in world.hidden_secrets:
                 assert secret not in text, f"hidden-test message on {url} for student {role}"
+            assert world.explanation_secret not in text, f"exam explanation early on {url}"
             for line in references:
                 assert line not in text, f"reference solution line {line!r} on {url}"
             other = "bob-private-marker-5d1c" if role == "a" else "alice-private-marker-7e2a"
             assert other not in text, f"another student's code on {url} for {role}"
+
+
+def test_exam_answers_stay_hidden_until_the_attempt_is_graded(world: World):
+    """While an attempt is in progress its items carry no expected answer or explanation; once
+    graded, its owner sees them (and nobody else sees the attempt at all)."""
+    a = token_client(world.student_a)
+    url = f"/api/exams/attempts/{world.attempt_a.pk}/"
+    items = a.get(url).json()["items"]
+    assert items and not {"expected", "explanation"} & {k for i in items for k in i}
+    assert all(item.get("is_correct") is None for item in items)
+    assert world.explanation_secret not in a.get(url).content.decode()
+    finished = a.post(f"{url}finish/", {}, format="json")
+    assert finished.status_code == 200
+    assert world.explanation_secret in finished.content.decode()
+    assert token_client(world.student_b).get(url).status_code == 404
 
 
 def test_instructors_do_see_hidden_test_messages(world: World):
