@@ -110,7 +110,7 @@ def report_print(
     web: list[PageLoad],
 ) -> None:
     print()
-    print(f"machine: {machine.nproc} CPUs ({machine.cpu_model}), {machine.memory_gib} GiB RAM, ")
+    print(f"machine: {machine.nproc} CPUs ({machine.cpu_model}), {machine.memory_gib} GiB RAM,")
     print(f"         Linux {machine.kernel}, Python {machine.python}, torch {machine.torch}")
     print(f"         sandbox {machine.sandbox}")
     print()
