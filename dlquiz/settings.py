@@ -152,7 +152,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["dlquiz.core.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "submissions": os.environ.get("DLQUIZ_SUBMIT_RATE", "30/min"),
         "anon": "120/min",

@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from dlquiz.core.views import api_not_found
 
 api_patterns = [
     path("", include("dlquiz.accounts.api_urls")),
@@ -10,6 +12,8 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Only URLs ending in "/", so that APPEND_SLASH still redirects "/api/exercises" to its view.
+    re_path(r"^(?:.*/)?$", api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [
@@ -22,3 +26,7 @@ urlpatterns = [
     path("", include("dlquiz.coding.urls")),
     path("", include("dlquiz.quiz.urls")),
 ]
+
+# Under /api/ errors raised outside an API view are JSON like the API's own (CONTRACT §2).
+handler400 = "dlquiz.core.views.bad_request"
+handler404 = "dlquiz.core.views.not_found"

@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from dlquiz.core.api import INVALID, THROTTLED
+
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -33,7 +35,11 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: INVALID,
+            429: THROTTLED,
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})

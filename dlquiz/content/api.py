@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from dlquiz.content.models import Card
 from dlquiz.content.selectors import card_search
 from dlquiz.content.serializers import CardSerializer
+from dlquiz.core.api import NOT_FOUND
 
 
 class CardListApi(APIView):
@@ -48,7 +49,7 @@ class CardDetailApi(APIView):
     authentication_classes: list = []
     throttle_classes: list = []
 
-    @extend_schema(responses=CardSerializer)
+    @extend_schema(responses={200: CardSerializer, 404: NOT_FOUND})
     def get(self, request: Request, card_id: int) -> Response:
         card = get_object_or_404(Card.objects.visible().select_related("topic"), pk=card_id)
         return Response(CardSerializer(card).data)

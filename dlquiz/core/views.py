@@ -1,7 +1,11 @@
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
+from dlquiz.core.api import api_error_response, is_api_request, request_too_large_detail
 from dlquiz.core.health import health_report
 
 
@@ -13,3 +17,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: JSON under /api/ (an oversized body read before any API view, e.g. by a
+    middleware, is a 413 there), Django's page elsewhere."""
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return api_error_response(status_code=413, detail=request_too_large_detail())
+    return api_error_response(status_code=400, detail="Bad request.")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: URLs under /api/ that match no endpoint answer like the API's own 404s."""
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return api_not_found(request)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """The last route under /api/. handler404 alone is not enough: with DEBUG on Django answers
+    an unmatched URL with its HTML debug page instead; csrf_exempt because a token client's
+    POST to a wrong URL deserves the 404, not the CSRF failure page."""
+    return api_error_response(status_code=404, detail="Not found.")

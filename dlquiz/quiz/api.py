@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dlquiz.content.models import Card, Topic
+from dlquiz.core.api import CONFLICT, INVALID, NOT_FOUND, UNAUTHORIZED
 from dlquiz.quiz import selectors, services
 from dlquiz.quiz.grading import expected_describe
 from dlquiz.quiz.models import AttemptItem, ExamAttempt
@@ -58,7 +59,7 @@ class ReviewDueApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("topic", str, description="Topic slug (optional).")],
-        responses=ReviewDueSerializer,
+        responses={200: ReviewDueSerializer, 400: INVALID, 401: UNAUTHORIZED},
     )
     def get(self, request: Request) -> Response:
         slug = request.query_params.get("topic", "").strip()
@@ -93,7 +94,15 @@ class ReviewStateSerializer(serializers.Serializer):
 class ReviewRateApi(APIView):
     """Rate a card again / hard / good / easy; FSRS schedules its next review."""
 
-    @extend_schema(request=ReviewRateInputSerializer, responses=ReviewStateSerializer)
+    @extend_schema(
+        request=ReviewRateInputSerializer,
+        responses={
+            200: ReviewStateSerializer,
+            400: INVALID,
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    )
     def post(self, request: Request, card_id: int) -> Response:
         card = get_object_or_404(Card.objects.visible(), pk=card_id)
         payload = ReviewRateInputSerializer(data=request.data)
@@ -112,7 +121,7 @@ class ReviewUndoSerializer(serializers.Serializer):
 class ReviewUndoApi(APIView):
     """Undo the caller's last rating (the card returns to its state before it)."""
 
-    @extend_schema(request=None, responses=ReviewUndoSerializer)
+    @extend_schema(request=None, responses={200: ReviewUndoSerializer, 401: UNAUTHORIZED})
     def post(self, request: Request) -> Response:
         log = services.review_undo(user=request.user)
         return Response({"undone": log is not None, "card_id": log.card_id if log else None})
@@ -187,7 +196,10 @@ def attempt_data(attempt: ExamAttempt) -> dict:
 class AttemptCreateApi(APIView):
     """Start a practice exam over the chosen topics: a fixed draw of questions and variants."""
 
-    @extend_schema(request=AttemptCreateSerializer, responses={201: AttemptSerializer})
+    @extend_schema(
+        request=AttemptCreateSerializer,
+        responses={201: AttemptSerializer, 400: INVALID, 401: UNAUTHORIZED},
+    )
     def post(self, request: Request) -> Response:
         payload = AttemptCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -201,7 +213,7 @@ class AttemptCreateApi(APIView):
 class AttemptDetailApi(APIView):
     """One of the caller's attempts; an attempt past its deadline is graded on the way."""
 
-    @extend_schema(responses=AttemptSerializer)
+    @extend_schema(responses={200: AttemptSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         attempt = services.attempt_refresh(attempt=attempt)
@@ -227,7 +239,13 @@ class AttemptAnswerApi(APIView):
 
     @extend_schema(
         request=AttemptAnswerInputSerializer,
-        responses={200: AttemptAnswerSerializer, 409: None},
+        responses={
+            200: AttemptAnswerSerializer,
+            400: INVALID,
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
     )
     def put(self, request: Request, attempt_id: int, position: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
@@ -247,7 +265,10 @@ class AttemptAnswerApi(APIView):
 class AttemptFinishApi(APIView):
     """Submit the attempt for grading (idempotent); returns the graded attempt."""
 
-    @extend_schema(request=None, responses=AttemptSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: AttemptSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         attempt = services.attempt_finish(attempt=attempt)

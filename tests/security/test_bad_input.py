@@ -144,13 +144,6 @@ NESTED: dict[str, bytes] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: json.loads raises RecursionError, which DRF's JSONParser does not turn into a "
-    "ParseError, so the request ends in a 500 (fix in dlquiz/core: a JSON parser or the "
-    "exception handler mapping RecursionError to a 400)",
-)
 @pytest.mark.parametrize("shape", list(NESTED))
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 def test_deeply_nested_json_gets_a_clear_4xx(world: World, endpoint: Endpoint, shape: str):
@@ -162,11 +155,6 @@ def test_deeply_nested_json_gets_a_clear_4xx(world: World, endpoint: Endpoint, s
     assert_clear_4xx(response, f"{endpoint.method} {endpoint.url(world)} nested {shape}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: RequestDataTooBig is answered by Django's HTML 400 page, not a JSON error "
-    "(fix in dlquiz/core/api.py: answer it as a 413 with a JSON detail)",
-)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 def test_oversized_body_gets_a_clear_4xx_in_json(world: World, endpoint: Endpoint):
     """A body beyond the upload limit (2 MiB against 256 KiB) is refused, in JSON like every

@@ -73,22 +73,6 @@ def keep_the_test_connection_open():
 # Status codes each operation must document, beyond what its shape implies (see below).
 EXTRA_DOCUMENTED = {"GET /api/reviews/due/": {"400"}}  # an unknown ?topic= is refused
 
-# Operations whose OpenAPI document omits error statuses they really answer (reported; the
-# owners of those views add the `responses=` to their `extend_schema`). The fuzz tests skip
-# only the status-code check for them; test_every_operation_documents_its_statuses keeps
-# them visible and fails as soon as one is fixed, so the entry gets removed.
-UNDOCUMENTED_STATUSES = {
-    "POST /api/auth/token/": "400 (wrong credentials) is not in the schema",
-    "GET /api/cards/{card_id}/": "404 is not in the schema",
-    "POST /api/exams/attempts/": "400 and 401 are not in the schema",
-    "GET /api/exams/attempts/{attempt_id}/": "401 and 404 are not in the schema",
-    "PUT /api/exams/attempts/{attempt_id}/answers/{position}/": "400, 401, 404 missing",
-    "POST /api/exams/attempts/{attempt_id}/finish/": "401 and 404 are not in the schema",
-    "POST /api/reviews/{card_id}/rate/": "400, 401 and 404 are not in the schema",
-    "GET /api/reviews/due/": "400 and 401 are not in the schema",
-    "POST /api/reviews/undo/": "401 is not in the schema",
-}
-
 
 def operations() -> list[tuple[str, dict]]:
     document = schema.raw_schema
@@ -115,18 +99,7 @@ def statuses_required(label: str, operation: dict) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "label, operation",
-    [
-        pytest.param(
-            label,
-            operation,
-            id=label,
-            marks=[pytest.mark.xfail(strict=True, reason=UNDOCUMENTED_STATUSES[label])]
-            if label in UNDOCUMENTED_STATUSES
-            else [],
-        )
-        for label, operation in operations()
-    ],
+    "label, operation", [pytest.param(label, op, id=label) for label, op in operations()]
 )
 def test_every_operation_documents_its_statuses(label: str, operation: dict):
     """Clients can rely on the schema: the error statuses an operation answers are in it."""
@@ -135,8 +108,7 @@ def test_every_operation_documents_its_statuses(label: str, operation: dict):
 
 
 def validate(case, **kwargs) -> None:
-    excluded = [status_code_conformance] if case.operation.label in UNDOCUMENTED_STATUSES else []
-    case.call_and_validate(checks=CHECKS, excluded_checks=excluded, **kwargs)
+    case.call_and_validate(checks=CHECKS, **kwargs)
 
 
 def token_header(user) -> dict[str, str]:
