@@ -15,6 +15,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
@@ -34,12 +35,18 @@ MAX_TIME_LIMIT_MINUTES = 240
 
 
 class QuizInputError(ValueError):
-    """Invalid input from a student, with the field it concerns (an API 400 with field messages)."""
+    """Invalid input from a student, with the field it concerns (an API 400 with field messages).
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    `message` is the English text the API returns; pages translate `template` and fill in
+    `params` themselves, so the API's messages stay the same whatever the request's language."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        text = message % params if params else message
+        super().__init__(text)
         self.field = field
-        self.message = message
+        self.message = text
+        self.template = message
+        self.params = params
 
 
 class AttemptClosed(Exception):
@@ -261,7 +268,9 @@ def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -
 
     Runs in one transaction with the state row locked, so two quick ratings cannot interleave."""
     if rating not in RATINGS:
-        raise QuizInputError("rating", f"must be one of {', '.join(RATINGS)}")
+        raise QuizInputError(
+            "rating", gettext_noop("must be one of %(ratings)s"), ratings=", ".join(RATINGS)
+        )
     now = now or timezone.now()
     with transaction.atomic():
         state = ReviewState.objects.select_for_update().filter(user=user, card=card).first()
@@ -446,20 +455,26 @@ def attempt_create(
     now = now or timezone.now()
     topics = sorted(set(topics))
     if not topics:
-        raise QuizInputError("topics", "choose at least one topic")
+        raise QuizInputError("topics", gettext_noop("choose at least one topic"))
     known = set(Topic.objects.filter(slug__in=topics).values_list("slug", flat=True))
     unknown = [t for t in topics if t not in known]
     if unknown:
-        raise QuizInputError("topics", f"unknown topic(s): {', '.join(unknown)}")
+        raise QuizInputError(
+            "topics", gettext_noop("unknown topic(s): %(topics)s"), topics=", ".join(unknown)
+        )
     if not 1 <= count <= MAX_QUESTIONS:
-        raise QuizInputError("count", f"must be between 1 and {MAX_QUESTIONS}")
+        raise QuizInputError(
+            "count", gettext_noop("must be between 1 and %(max)d"), max=MAX_QUESTIONS
+        )
     if not 1 <= time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
         raise QuizInputError(
-            "time_limit_minutes", f"must be between 1 and {MAX_TIME_LIMIT_MINUTES}"
+            "time_limit_minutes",
+            gettext_noop("must be between 1 and %(max)d"),
+            max=MAX_TIME_LIMIT_MINUTES,
         )
     pool = list(Question.objects.filter(is_active=True, topic__slug__in=topics).order_by("id"))
     if not pool:
-        raise QuizInputError("topics", "these topics have no questions yet")
+        raise QuizInputError("topics", gettext_noop("these topics have no questions yet"))
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
     drawn = rng.sample(pool, min(count, len(pool)))
@@ -479,14 +494,14 @@ def exam_attempt_start(*, user, exam: Exam, now: datetime | None = None) -> Exam
     """Start an instructor-defined exam: its questions in order, within its open window."""
     now = now or timezone.now()
     if not exam.is_published:
-        raise QuizInputError("exam", "this exam is not published")
+        raise QuizInputError("exam", gettext_noop("this exam is not published"))
     if exam.opens_at and now < exam.opens_at:
-        raise QuizInputError("exam", "this exam is not open yet")
+        raise QuizInputError("exam", gettext_noop("this exam is not open yet"))
     if exam.closes_at and now >= exam.closes_at:
-        raise QuizInputError("exam", "this exam is closed")
+        raise QuizInputError("exam", gettext_noop("this exam is closed"))
     questions = [eq.question for eq in exam.exam_questions.select_related("question")]
     if not questions:
-        raise QuizInputError("exam", "this exam has no questions")
+        raise QuizInputError("exam", gettext_noop("this exam has no questions"))
     minutes = exam.time_limit_minutes
     seed = random.SystemRandom().randrange(2**31)
     attempt = _attempt_build(

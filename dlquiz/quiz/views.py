@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from dlquiz.content.models import Card, Topic
@@ -19,11 +20,17 @@ from dlquiz.quiz.models import Exam, ExamAttempt, Question
 from dlquiz.quiz.services import AttemptClosed, QuizInputError
 
 RATING_BUTTONS = [
-    ("again", "Again", "重来"),
-    ("hard", "Hard", "困难"),
-    ("good", "Good", "良好"),
-    ("easy", "Easy", "简单"),
+    ("again", pgettext_lazy("review rating", "Again")),
+    ("hard", pgettext_lazy("review rating", "Hard")),
+    ("good", pgettext_lazy("review rating", "Good")),
+    ("easy", pgettext_lazy("review rating", "Easy")),
 ]
+
+
+def _error_text(error: QuizInputError) -> str:
+    """The service's message in the request's language (the API keeps the English one)."""
+    text = _(error.template)
+    return text % error.params if error.params else text
 
 
 def _topic_from(request: HttpRequest) -> Topic | None:
@@ -58,7 +65,7 @@ def review_rate(request: HttpRequest, card_id: int) -> HttpResponse:
     try:
         services.review_rate(user=request.user, card=card, rating=request.POST.get("rating", ""))
     except QuizInputError as error:
-        messages.error(request, error.message)
+        messages.error(request, _error_text(error))
     return _back_to_review(request)
 
 
@@ -112,7 +119,7 @@ def exam_new(request: HttpRequest) -> HttpResponse:
             attempt = services.attempt_create(user=request.user, topics=sorted(chosen), **values)
         except ValueError as error:
             if isinstance(error, QuizInputError):
-                errors[error.field] = error.message
+                errors[error.field] = _error_text(error)
             else:
                 errors["count"] = _("Enter whole numbers.")
         else:
@@ -143,7 +150,7 @@ def exam_start(request: HttpRequest, exam_id: int) -> HttpResponse:
     try:
         attempt = services.exam_attempt_start(user=request.user, exam=exam)
     except QuizInputError as error:
-        messages.error(request, error.message)
+        messages.error(request, _error_text(error))
         return redirect("quiz:exam-list")
     return redirect("quiz:attempt", attempt_id=attempt.pk)
 
