@@ -87,3 +87,27 @@ def test_instructor_can_open_the_admin(client):
     instructor_create(username="teacher", password="a-long-Passphrase-7")
     client.login(username="teacher", password="a-long-Passphrase-7")
     assert client.get("/admin/").status_code == 200
+
+
+def test_account_pages_are_chinese_by_default(client):
+    """The login and sign-up pages, form labels included, are in Chinese by default."""
+    login_page = client.get(reverse("login")).content.decode()
+    assert "还没有账号？" in login_page and "用户名" in login_page
+    signup_page = client.get(reverse("signup")).content.decode()
+    assert "创建账号" in signup_page and "密码确认" in signup_page
+
+
+def test_account_pages_are_english_when_the_browser_asks_for_it(client):
+    """Accept-Language: en serves the English login and sign-up pages."""
+    login_page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No account yet?" in login_page and "Username" in login_page
+    signup_page = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Create account" in signup_page and "创建账号" not in signup_page
+
+
+def test_failed_login_says_why_in_the_page_language(client):
+    User.objects.create_user(username="mei", password="a-long-Passphrase-7")
+    wrong = {"username": "mei", "password": "wrong"}
+    assert "请输入一个正确的" in client.post(reverse("login"), wrong).content.decode()
+    english = client.post(reverse("login"), wrong, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Please enter a correct username and password" in english

@@ -176,3 +176,41 @@ def test_history_page_lists_own_submissions_with_code(web, student):
     page = web.get("/submissions/").content.decode()
     assert f"/submissions/{mine.pk}/" in page and "# mine" in page
     assert "# theirs" not in page
+
+
+VERDICT_CODES = ("graded", "wrong_answer")
+
+
+def test_pages_are_chinese_by_default_with_codes_kept_verbatim(web, student):
+    """Without an Accept-Language header the pages are Chinese; status, verdict and test-status
+    codes still appear as they are, with a Chinese label beside them."""
+    softmax = exercise_create("softmax")
+    submission = graded_submission_create(
+        user=student, exercise=softmax, tests=[("a", True, "wrong_answer", 0, 1, "")]
+    )
+    exercise_page = web.get("/exercises/softmax/").content.decode()
+    assert "你的解答" in exercise_page and "运行样例" in exercise_page
+    assert 'data-confirm="用初始代码替换编辑器中的内容吗？"' in exercise_page
+    fragment = web.get(f"/submissions/{submission.pk}/result/").content.decode()
+    assert 'data-role="verdict">wrong_answer</span> <span class="code-label">答案错误</span>' in (
+        fragment
+    )
+    assert 'data-role="status">graded</span>' in fragment
+    assert "隐藏测试" in fragment
+    history = web.get("/submissions/").content.decode()
+    assert all(code in history for code in VERDICT_CODES) and "我的提交" in history
+    assert 'data-status="attempted">已尝试<' in web.get("/exercises/").content.decode()
+
+
+def test_pages_are_english_when_the_browser_asks_for_it(web, student):
+    """Accept-Language: en serves English pages; codes are not repeated by a label there."""
+    softmax = exercise_create("softmax")
+    submission = graded_submission_create(
+        user=student, exercise=softmax, tests=[("a", False, "passed", 1, 1, "")]
+    )
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    exercise_page = web.get("/exercises/softmax/", **english).content.decode()
+    assert "Your solution" in exercise_page and "你的解答" not in exercise_page
+    fragment = web.get(f"/submissions/{submission.pk}/result/", **english).content.decode()
+    assert 'data-role="verdict">accepted</span>' in fragment
+    assert "code-label" not in fragment

@@ -80,3 +80,44 @@ def test_dashboard_chart_and_weakest_topics(logged_in, questions):
     assert "<svg" in page and 'data-topic="cnn"' in page
     assert "/exams/new/?topic=cnn" in page
     assert re.search(r'id="due-reviews">\d+<', page)
+
+
+def test_pages_are_chinese_by_default(logged_in, questions):
+    """Without an Accept-Language header the pages, ratings and form errors are in Chinese."""
+    review = logged_in.get("/review/").content.decode()
+    assert "撤销上一次评分" in review and "显示答案" in review
+    assert re.search(r'value="again" class="rating rating-again">重来<', review)
+    bad = logged_in.post("/exams/new/", {"count": 3, "time_limit_minutes": 5})
+    assert "请至少选择一个主题" in bad.content.decode()
+    too_many = logged_in.post(
+        "/exams/new/", {"topics": ["cnn"], "count": 99, "time_limit_minutes": 5}
+    )
+    assert "必须在 1 到 50 之间" in too_many.content.decode()
+    assert "模拟考试" in logged_in.get("/exams/").content.decode()
+    assert "各主题掌握度" in logged_in.get("/dashboard/").content.decode()
+
+
+def test_pages_are_english_when_the_browser_asks_for_it(logged_in, questions):
+    """Accept-Language: en serves the English pages, ratings and form errors."""
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    review = logged_in.get("/review/", **english).content.decode()
+    assert "Undo last rating" in review and "重来" not in review
+    assert re.search(r'value="again" class="rating rating-again">Again<', review)
+    bad = logged_in.post("/exams/new/", {"count": 3, "time_limit_minutes": 5}, **english)
+    assert "choose at least one topic" in bad.content.decode()
+    assert "Mastery by topic" in logged_in.get("/dashboard/", **english).content.decode()
+
+
+def test_api_error_messages_stay_english_whatever_the_language(questions, student):
+    """The service's messages reach the JSON API in English whatever the page language."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(student)
+    body = {"topics": ["cnn", "no-such-topic"], "count": 3, "time_limit_minutes": 5}
+    for language in ("zh-hans", "en"):
+        response = client.post(
+            "/api/exams/attempts/", body, format="json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 400
+        assert response.json()["topics"] == ["unknown topic(s): no-such-topic"]
