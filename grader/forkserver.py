@@ -8,10 +8,12 @@ child's result blob untouched (only the trusted side decodes what a child produc
 each call's time itself, enforces wall, output and result-size limits, and turns every way a child
 can die into a status.
 
-Process tree per job (isolated mode):
-  fork server (root, subreaper) -> keeper (joins the job's cgroups, unshares namespaces, waits)
-    -> child (PID 1 of the new PID namespace; builds its filesystem, drops to the sandbox uid,
-       runs the submission). Killing the child kills its whole PID namespace.
+Process tree (isolated mode):
+  fork server (root; drives jobs, so holds their data)
+    -> zygote (forked before the first job, never sees job data; forks and reaps children)
+      -> child (PID 1 of a new PID namespace; joins the job's cgroups, builds its filesystem,
+         drops to the sandbox uid, runs the submission; driven by the fork server over pipes).
+  Killing the child kills its whole PID namespace.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import os
 import resource
 import select
 import signal
+import socket
 import statistics
+import struct
 import sys
 import time
 import traceback
@@ -48,7 +52,11 @@ SIGNAL_NAMES = {
     signal.SIGABRT: "aborted",
 }
 CHILD_FAILED = 70  # exit code of a child whose sandbox setup failed (an infrastructure fault)
-STARTUP_SECONDS = 10.0  # time a fresh child may take to set up before its load counts
+STARTUP_SECONDS = 10.0
+ZYGOTE_REQUEST = struct.Struct("!ci")  # b"f" (fork) or b"w" (wait for pid)
+ZYGOTE_REPLY = struct.Struct(
+    "!i"
+)  # pid of the new child, or a wait status  # time a fresh child may take to set up before its load counts
 
 
 class InfrastructureError(Exception):
@@ -69,27 +77,7 @@ class Child:
         self.dead = False
         self.exit_status: int | None = None
         self.killed_for: tuple[str, str] | None = None
-        cmd_r, cmd_w = os.pipe()
-        res_r, res_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        if server.isolated:
-            # The next fork becomes PID 1 of a new PID namespace; setns below undoes this for
-            # the fork server itself (thread creation would fail in it otherwise).
-            isolation.unshare(isolation.CLONE_NEWPID)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                for fd in (cmd_w, res_r, out_r, err_r, server.job_fd, server.reply_fd):
-                    os.close(fd)
-                _child(server, cmd_r, res_w, out_w, err_w)
-            except BaseException:
-                traceback.print_exc()
-            os._exit(CHILD_FAILED)
-        if server.isolated:
-            isolation.setns(server.own_pid_ns, isolation.CLONE_NEWPID)
-        for fd in (cmd_r, res_w, out_w, err_w):
-            os.close(fd)
+        pid, (cmd_w, res_r, out_r, err_r) = server.zygote.fork()
         self.pid = pid
         self.cmd_fd, self.res_fd, self.out_fd, self.err_fd = cmd_w, res_r, out_r, err_r
         self.pid_fd = os.pidfd_open(pid)
@@ -182,7 +170,7 @@ class Child:
         if self.dead:
             return
         self.dead = True
-        status = isolation.wait_child(self.pid)
+        status = self.server.zygote.wait(self.pid)
         self.exit_status = os.waitstatus_to_exitcode(status)
         self._finish()
 
@@ -263,6 +251,105 @@ class Child:
         return RTE, f"the process exited with code {code}{phase}"
 
 
+class Zygote:
+    """The parent of every child. The fork server forks it before the first job, and it never
+    receives job data, so a child's memory holds nothing of earlier jobs. The fork server's heap
+    would: sources, inputs, outputs and results of every job pass through it, and freed memory
+    is not cleared.
+
+    It answers two requests over a Unix socket: fork a child (its pid and pipe ends come back,
+    the fds by SCM_RIGHTS) and wait for a child (its wait status comes back). The fork server
+    still drives, times and kills the children; it only cannot wait for them itself."""
+
+    def __init__(self, server: Server) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                for fd in (server.job_fd, server.reply_fd):
+                    os.close(fd)
+                isolation.set_parent_death_signal(signal.SIGKILL)
+                _zygote_serve(server, theirs)
+            except BaseException:
+                traceback.print_exc()
+            os._exit(CHILD_FAILED)
+        theirs.close()
+        self.pid = pid
+        self.sock = ours
+
+    def fork(self) -> tuple[int, list[int]]:
+        """A new isolated child waiting for its job: (pid, [cmd_w, res_r, out_r, err_r])."""
+        try:
+            self.sock.sendall(ZYGOTE_REQUEST.pack(b"f", 0))
+            message, fds, _, _ = socket.recv_fds(self.sock, ZYGOTE_REPLY.size, 4)
+        except OSError as exc:
+            raise InfrastructureError(f"the zygote is gone: {exc}") from exc
+        pid = ZYGOTE_REPLY.unpack(message)[0] if len(message) == ZYGOTE_REPLY.size else 0
+        if pid <= 0 or len(fds) != 4:
+            for fd in fds:
+                os.close(fd)
+            raise InfrastructureError("the zygote could not fork a child")
+        return pid, fds
+
+    def wait(self, pid: int) -> int:
+        """The wait status of a child that has ended or been killed."""
+        try:
+            self.sock.sendall(ZYGOTE_REQUEST.pack(b"w", pid))
+            message = self.sock.recv(ZYGOTE_REPLY.size, socket.MSG_WAITALL)
+        except OSError as exc:
+            raise InfrastructureError(f"the zygote is gone: {exc}") from exc
+        if len(message) != ZYGOTE_REPLY.size:
+            raise InfrastructureError("the zygote is gone")
+        return ZYGOTE_REPLY.unpack(message)[0]
+
+    def close(self) -> None:
+        self.sock.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def _zygote_serve(server: Server, sock: socket.socket) -> None:
+    own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    while True:
+        request = sock.recv(ZYGOTE_REQUEST.size, socket.MSG_WAITALL)
+        if len(request) != ZYGOTE_REQUEST.size:
+            os._exit(0)  # the fork server is gone
+        op, pid = ZYGOTE_REQUEST.unpack(request)
+        if op == b"w":
+            sock.sendall(ZYGOTE_REPLY.pack(isolation.wait_child(pid)))
+            continue
+        cmd_r, cmd_w = os.pipe()
+        res_r, res_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        if server.isolated:
+            # The next fork becomes PID 1 of a new PID namespace; setns below undoes this for
+            # the zygote itself (thread creation would fail in it otherwise).
+            isolation.unshare(isolation.CLONE_NEWPID)
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:
+            try:
+                sock.close()
+                for fd in (own_pid_ns, cmd_w, res_r, out_r, err_r):
+                    os.close(fd)
+                _child(server, cmd_r, res_w, out_w, err_w)
+            except BaseException:
+                traceback.print_exc()
+            os._exit(CHILD_FAILED)
+        if server.isolated:
+            isolation.setns(own_pid_ns, isolation.CLONE_NEWPID)
+        for fd in (cmd_r, res_w, out_w, err_w):
+            os.close(fd)
+        ends = [cmd_w, res_r, out_r, err_r] if pid > 0 else []
+        socket.send_fds(sock, [ZYGOTE_REPLY.pack(pid)], ends)
+        for fd in (cmd_w, res_r, out_r, err_r):
+            os.close(fd)
+
+
 def _child(server: Server, cmd_r: int, res_w: int, out_w: int, err_w: int) -> None:
     """In the child, PID 1 of its PID namespace: isolate; wait for the job; limit; drop
     privileges; then run it."""
@@ -329,7 +416,6 @@ class Server:
         self.uid = 200000 + os.getpid() % 100000
         self.cgroups = isolation.Cgroups(name=f"dlquiz-sandbox-{os.getpid()}")
         self.plan = isolation.fs_plan()
-        self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
         self.stdout = bytearray()
         self.stderr = bytearray()
         self.output_cap = 0
@@ -341,10 +427,12 @@ class Server:
             self.unsafe_workdir = tempfile.mkdtemp(prefix="dlquiz-sandbox-")
         self.spare: Child | None = None
         self.dying: list[int] = []
+        self.zygote: Zygote | None = None
 
     def serve(self) -> None:
         hello = {"ok": True, "uid": self.uid, "isolated": self.isolated}
         hello["cgroups"] = self.cgroups.describe()
+        self.zygote = Zygote(self)
         self.spare = Child(self)
         protocol.write_frame(self.reply_fd, protocol.encode_json(hello))
         while True:
@@ -366,15 +454,15 @@ class Server:
             self._after_job()
         if self.spare is not None:
             self.spare.close()
+        self.zygote.close()
         self.cgroups.remove()
 
     def _after_job(self) -> None:
         """Off the critical path: clean up, then fork the next job's child ahead of time."""
         for pid in self.dying:
-            isolation.wait_child(pid)
+            self.zygote.wait(pid)
         self.dying.clear()
         self.cgroups.kill_all()
-        isolation.reap()
         if not self.isolated:
             import shutil
 
