@@ -62,7 +62,7 @@ class PerformanceTest:
     make: Callable[[np.random.Generator], Inputs]
     repeat: int = 5
     allowed_slowdown: float = 20.0
-    slack_ms: float = 30.0
+    slack_ms: float = 50.0
     weight: float = 1.0
 
 

@@ -184,6 +184,14 @@ class Sandbox:
                 return _result(job, reply, blobs)
         raise SandboxError("unreachable")
 
+    def start(self) -> None:
+        """Start the fork server now rather than on the first job (a worker does this at start-up,
+        so no student waits for `import torch`)."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._stop()
+                self._start()
+
     def close(self) -> None:
         with self._lock:
             self._stop()

@@ -32,8 +32,9 @@ def refuse_without_sandbox(**kwargs) -> None:
 
 @signals.worker_ready.connect
 def start_sweeper(**kwargs) -> None:
-    """Every worker sweeps for lost submissions in a background thread of its main process, so a
-    deployment heals without a separate scheduler; a Redis lock keeps it to one sweep at a time."""
+    """Every worker sweeps for lost submissions and expired exam attempts in a background thread
+    of its main process, so a deployment heals without a separate scheduler; a Redis lock keeps
+    it to one sweep at a time."""
     import threading
 
     threading.Thread(target=sweeper_loop, name="dlquiz-sweeper", daemon=True).start()
@@ -52,10 +53,29 @@ def sweeper_loop() -> None:
             client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
             if client.set("dlquiz:sweeper-lock", socket.gethostname(), nx=True, ex=interval):
                 submissions_sweep()
+                # Exam attempts past their deadline are graded even if the student never returns.
+                from dlquiz.quiz.services import attempts_expired_grade
+
+                attempts_expired_grade()
         except Exception:
             log.exception("sweeper failed; trying again in %ss", interval)
         finally:
             close_old_connections()
+
+
+@signals.worker_process_init.connect
+def warm_up_grading(**kwargs) -> None:
+    """Each pool process starts its fork server and times the references in the background
+    right away; a submission arriving meanwhile waits for the sandbox, never longer."""
+    import threading
+
+    def warm_up() -> None:
+        try:
+            worker.grading_warm_up()
+        except Exception:
+            log.exception("grading warm-up failed; grading starts everything on first use")
+
+    threading.Thread(target=warm_up, name="dlquiz-warm-up", daemon=True).start()
 
 
 @signals.worker_process_shutdown.connect

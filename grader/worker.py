@@ -58,6 +58,31 @@ def sandbox_get():
     return _sandbox
 
 
+def grading_warm_up() -> dict[str, float]:
+    """Start the fork server, compute every expected value and time every performance reference
+    on this worker's device, so that no submission pays for them. Returns the reference times
+    (ms, keyed "slug/framework")."""
+    from exercises.registry import exercise_list
+    from grader import grading
+
+    sandbox_get().start()
+    exercises = exercise_list()
+    for exercise in exercises:
+        for case in exercise.cases():
+            for framework in exercise.frameworks:
+                grading.expected_for(
+                    exercise=exercise,
+                    framework=framework,
+                    case=case,
+                    device=device_for(framework=framework),
+                )
+    times: dict[str, float] = {}
+    for device in sorted({device_for(framework="torch"), "cpu"}):
+        times |= grading.reference_times_calibrate(exercises=exercises, device=device)
+    log.info("grading warmed up; reference times (ms): %s", times)
+    return times
+
+
 def sandbox_close() -> None:
     global _sandbox
     if _sandbox is not None:

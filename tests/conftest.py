@@ -6,6 +6,7 @@ rows use `transactional_db` (committed data)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -113,18 +114,31 @@ def redis_server() -> Iterator[RedisServer]:
     data.mkdir()
     server = RedisServer(url=f"redis://127.0.0.1:{port}/0", port=port, dir=data)
     server.start()
+    with broker_switched(server.url):
+        yield server
+    server.stop()
+
+
+@contextlib.contextmanager
+def broker_switched(url: str) -> Iterator[None]:
+    """Point this process's Celery app (publishing, control) and settings at another Redis."""
     from django.conf import settings
 
     from dlquiz.celery import app
 
+    def use(redis_url: str, broker_url: str) -> None:
+        settings.REDIS_URL = redis_url
+        app.conf.broker_url = broker_url
+        # Both pools cache connections made for the previous URL.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     old = (settings.REDIS_URL, app.conf.broker_url)
-    settings.REDIS_URL = server.url
-    app.conf.broker_url = server.url
-    app._pool = None  # producer connections were made for the old URL
-    yield server
-    settings.REDIS_URL, app.conf.broker_url = old
-    app._pool = None
-    server.stop()
+    use(url, url)
+    try:
+        yield
+    finally:
+        use(*old)
 
 
 @dataclass

@@ -175,7 +175,7 @@ class Attention(ArrayExercise):
     performance = PerformanceTest(
         name="fast enough on (2, 4, 256, 64) inputs",
         make=_performance,
-        repeat=5,
+        repeat=3,
         allowed_slowdown=20.0,
     )
 

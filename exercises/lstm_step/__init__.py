@@ -154,7 +154,7 @@ class LstmStep(Exercise):
     performance = PerformanceTest(
         name="fast enough for N=128, I=256, H=256",
         make=_performance,
-        repeat=5,
+        repeat=3,
         allowed_slowdown=20.0,
     )
 

@@ -137,7 +137,7 @@ class MlpBackprop(Exercise):
     performance = PerformanceTest(
         name="fast enough for N=512, D=256, H=512, C=16",
         make=_performance,
-        repeat=5,
+        repeat=3,
         allowed_slowdown=20.0,
     )
 
