@@ -20,7 +20,10 @@ API_PREFIX = "/api/"
 
 
 class RequestTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    """A 400, not a 413: CONTRACT §2 answers invalid input with a 400, and a submission whose
+    code is far over its limit has always been one."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Request body too large."
     default_code = "request_too_large"
 

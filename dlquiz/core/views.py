@@ -20,12 +20,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler400: JSON under /api/ (an oversized body read before any API view, e.g. by a
-    middleware, is a 413 there), Django's page elsewhere."""
+    """handler400: JSON under /api/ (e.g. for a body over the limit read by a middleware before
+    any API view), Django's page elsewhere."""
     if not is_api_request(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        return api_error_response(status_code=413, detail=request_too_large_detail())
+        return api_error_response(status_code=400, detail=request_too_large_detail())
     return api_error_response(status_code=400, detail="Bad request.")
 
 

@@ -180,6 +180,9 @@ API_RULES = [
     Rule("GET", "api/schema/", lambda w: "/api/schema/", same(200)),
     Rule("GET", "api/docs/", lambda w: "/api/docs/", same(200)),
     Rule("GET", "api/redoc/", lambda w: "/api/redoc/", same(200)),
+    # Any other URL under /api/ is the API's JSON 404, for every role and method.
+    Rule("GET", "api/^(?:.*/)?$", lambda w: "/api/nope/", same(404)),
+    Rule("POST", "api/^(?:.*/)?$", lambda w: "/api/nope/", same(404), submit_body),
 ]
 
 WEB_RULES = [
