@@ -206,7 +206,7 @@ class Stack:
                 "--concurrency",
                 str(self.config.celery_concurrency),
                 "--loglevel",
-                "WARNING",
+                "INFO",
                 "--hostname",
                 f"bench{os.getpid()}@%h",
             ],
@@ -231,6 +231,14 @@ class Stack:
             ],
         )
         wait_for(self._healthy, timeout=180, interval=0.5, what="/healthz to report ok")
+        # Measure the steady state: every pool process has started its fork server and timed
+        # the references (the first submission after start is reported on its own).
+        wait_for(self._worker_warm, timeout=180, interval=0.5, what="the worker to warm up")
+
+    def _worker_warm(self) -> bool:
+        self._alive("celery")
+        text = self.log_path("celery").read_text(errors="replace")
+        return text.count("grading warmed up") >= self.config.celery_concurrency
 
     def _redis_ping(self) -> bool:
         self._alive("redis")

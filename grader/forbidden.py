@@ -176,13 +176,17 @@ def _resolve_runtime(name: str) -> tuple[object | None, str, object | None]:
     return None, "", None
 
 
+_NAMESPACES: list[object] = []
+
+
 def _namespaces() -> list[object]:
-    found = []
+    if _NAMESPACES or "torch" not in sys.modules:
+        return list(_NAMESPACES)
     for dotted in TORCH_NAMESPACES:
-        _, _, obj = _resolve_runtime(dotted) if "torch" in sys.modules else (None, "", None)
+        _, _, obj = _resolve_runtime(dotted)
         if obj is not None:
-            found.append(obj)
-    return found
+            _NAMESPACES.append(obj)
+    return list(_NAMESPACES)
 
 
 def install_guards(*, forbidden: tuple[str, ...], report: Callable[[str], None]) -> None:
@@ -233,16 +237,45 @@ def _replace_everywhere(original: object, guard: object, namespaces: list[object
         if namespace is None:
             continue
         attrs = _type_dict(type(namespace)) if _is_vf(namespace) else vars(namespace)
-        for key, value in list(attrs.items()):
+        for key in _keys_by_value(namespace, attrs).get(id(original), ()):
+            value = attrs.get(key)
             if isinstance(value, staticmethod):
                 value = value.__func__
-            if value is original:
-                if _is_vf(namespace):
-                    _set_type_attr(type(namespace), key, staticmethod(guard))
-                elif isinstance(namespace, type):
-                    _set_type_attr(namespace, key, guard)
-                else:
-                    setattr(namespace, key, guard)
+            if value is not original:
+                continue  # replaced since the index was built
+            if _is_vf(namespace):
+                _set_type_attr(type(namespace), key, staticmethod(guard))
+            elif isinstance(namespace, type):
+                _set_type_attr(namespace, key, guard)
+            else:
+                setattr(namespace, key, guard)
+
+
+# id(namespace) -> (attribute count when indexed, id(value) -> keys holding it). Built once per
+# process (the fork server builds it before forking, so children inherit it): scanning torch's
+# namespaces for every forbidden name cost a child more than all its tests. A namespace whose
+# attribute count changed since is indexed again, so an alias added later is still found.
+_INDEX: dict[int, tuple[int, dict[int, list[str]]]] = {}
+
+
+def _keys_by_value(namespace: object, attrs) -> dict[int, list[str]]:
+    cached = _INDEX.get(id(namespace))
+    if cached is not None and cached[0] == len(attrs):
+        return cached[1]
+    index: dict[int, list[str]] = {}
+    for key, value in list(attrs.items()):
+        if isinstance(value, staticmethod):
+            value = value.__func__
+        index.setdefault(id(value), []).append(key)
+    _INDEX[id(namespace)] = (len(attrs), index)
+    return index
+
+
+def index_warm() -> None:
+    """Index torch's namespaces now (the fork server calls this before forking children)."""
+    for namespace in _namespaces():
+        attrs = _type_dict(type(namespace)) if _is_vf(namespace) else vars(namespace)
+        _keys_by_value(namespace, attrs)
 
 
 def _is_vf(namespace: object) -> bool:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dlquiz.coding.notify import submission_finished_publish
 from grader import worker
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ def warm_up_grading(**kwargs) -> None:
             worker.grading_warm_up()
         except Exception:
             log.exception("grading warm-up failed; grading starts everything on first use")
+        # The fork server dies with the thread that started it (its parent-death signal fires
+        # when that thread ends), so this thread stays, idle, for the life of the process.
+        threading.Event().wait()
 
     threading.Thread(target=warm_up, name="dlquiz-warm-up", daemon=True).start()
 
@@ -163,6 +167,7 @@ def submission_grade(*, submission_id: int) -> None:
             stderr=result.stderr,
             graded_at=timezone.now(),
         )
+    submission_finished_publish(submission_id=submission.pk)
 
 
 def submission_fail(*, submission) -> None:
@@ -176,6 +181,7 @@ def submission_fail(*, submission) -> None:
         message=INFRA_MESSAGE.format(attempts=submission.attempts - 1),
         graded_at=timezone.now(),
     )
+    transaction.on_commit(lambda: submission_finished_publish(submission_id=submission.pk))
 
 
 def submission_requeue(*, submission_id: int) -> None:

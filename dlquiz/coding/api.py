@@ -14,7 +14,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from dlquiz.accounts.services import user_is_instructor
-from dlquiz.coding import selectors, services
+from dlquiz.coding import notify, selectors, services
 from dlquiz.coding.models import Exercise, Submission
 from dlquiz.coding.serializers import (
     ErrorSerializer,
@@ -194,19 +194,55 @@ class SubmissionRunSamplesApi(APIView):
         return submission_submit_response(request, kind=Submission.Kind.SAMPLES)
 
 
+def wait_seconds(request: Request) -> float:
+    raw = request.query_params.get("wait")
+    if raw is None:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= notify.MAX_WAIT_S:  # also refuses nan
+        raise ValidationError({"wait": [f"a number of seconds from 0 to {notify.MAX_WAIT_S:g}"]})
+    return value
+
+
 class SubmissionDetailApi(APIView):
     @extend_schema(
         operation_id="submissions_retrieve",
-        parameters=[OpenApiParameter("submission_id", int, OpenApiParameter.PATH)],
-        responses={200: SubmissionSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
+        parameters=[
+            OpenApiParameter("submission_id", int, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "wait",
+                float,
+                description=(
+                    "Seconds (0-20) to hold the answer until the submission is graded or failed. "
+                    "The server may answer sooner with it still queued or running (when busy): "
+                    "ask again."
+                ),
+            ),
+        ],
+        responses={200: SubmissionSerializer, 400: INVALID, 401: UNAUTHORIZED, 404: NOT_FOUND},
     )
     def get(self, request: Request, submission_id: str) -> Response:
         if not submission_id.isascii() or not submission_id.isdigit():
             raise Http404
+        wait = wait_seconds(request)
         submission = selectors.submission_get_visible(
             user=request.user, submission_id=int(submission_id)
         )
         if submission is None:
             raise Http404
+        pending = (Submission.Status.QUEUED, Submission.Status.RUNNING)
+        if wait > 0 and submission.status in pending:
+
+            def is_finished() -> bool:
+                submission.refresh_from_db(fields=["status"])
+                return submission.status not in pending
+
+            notify.submission_finished_wait(
+                submission_id=submission.pk, timeout_s=wait, is_finished=is_finished
+            )
+            submission.refresh_from_db()
         payload = selectors.submission_result(submission=submission, viewer=request.user)
         return Response(SubmissionSerializer(payload).data)
