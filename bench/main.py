@@ -190,7 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         config, keep_workdir=args.keep_workdir, unsafe_no_sandbox=args.unsafe_no_sandbox
     ) as stack:
         instructors = stack.instructors()
-        static_fallback = stack.static_fallback
         print(f"naive floor: {plan.floor_runs} fresh Pythons importing torch")
         floor = naive_floor(runs=plan.floor_runs)
         if args.only in (None, "grading"):
@@ -209,16 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     report_print(
         machine=machine, floor=floor, latency=latency, burst=burst, sustained=sustained, web=web
     )
-    if static_fallback:
-        print("WARNING: collectstatic failed under the production settings; static files were")
-        print(f"         served without the hashed manifest in this run ({static_fallback})")
     results = {
         "started_at": started_at.isoformat(),
         "duration_s": round(time.monotonic() - t0, 1),
         "quick": args.quick,
         "machine": asdict(machine),
         "plan": asdict(plan),
-        "production_static_files": static_fallback or "ok",
         "naive_floor": asdict(floor),
         "latency": asdict(latency) if latency else None,
         "latency_ratio": floor.median_s / latency.p50_s if latency else None,

@@ -75,7 +75,6 @@ class Stack:
     unsafe_no_sandbox: bool = False
     settings_module: str = "dlquiz.settings"
     # Why the production static-files storage could not be used, if it could not.
-    static_fallback: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -179,19 +178,7 @@ class Stack:
         log("migrate, load_content, collectstatic")
         self._manage("migrate", "--noinput")
         self._manage("load_content")
-        try:
-            self._manage("collectstatic", "--noinput")
-        except StackError as exc:
-            # Measure the rest anyway, but loudly: production would not start like this.
-            lines = str(exc).strip().splitlines()
-            errors = [line for line in lines if "Error" in line] or lines
-            self.static_fallback = errors[-1][:300]
-            log(
-                f"WARNING: collectstatic fails under the production settings: {self.static_fallback}"
-            )
-            log("WARNING: this run serves static files without the hashed manifest")
-            self.settings_module = "bench.settings_fallback"
-            self._manage("collectstatic", "--noinput")
+        self._manage("collectstatic", "--noinput")
         self.accounts = self._seed_accounts()
 
         sandbox = "OFF" if self.unsafe_no_sandbox else "on"
