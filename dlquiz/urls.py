@@ -30,3 +30,4 @@ urlpatterns = [
 # Under /api/ errors raised outside an API view are JSON like the API's own (CONTRACT §2).
 handler400 = "dlquiz.core.views.bad_request"
 handler404 = "dlquiz.core.views.not_found"
+handler500 = "dlquiz.core.views.server_error"

@@ -29,6 +29,13 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return api_error_response(status_code=400, detail="Bad request.")
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an API client gets JSON it can parse (nothing of the error itself)."""
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    return api_error_response(status_code=500, detail="Internal server error.")
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: URLs under /api/ that match no endpoint answer like the API's own 404s."""
     if not is_api_request(request):

@@ -93,3 +93,19 @@ def test_a_bad_request_on_a_page_keeps_the_html_400():
     response = bad_request(request, RequestDataTooBig("too big"))
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_server_error_under_api_is_json_without_details():
+    """handler500: an API client can still parse the answer, which says nothing of the error."""
+    from dlquiz.core.views import server_error
+
+    response = server_error(RequestFactory().get("/api/submissions/1/"))
+    assert assert_json_error(response, 500) == "Internal server error."
+
+
+def test_a_server_error_on_a_page_is_djangos_page():
+    from dlquiz.core.views import server_error
+
+    response = server_error(RequestFactory().get("/topics/"))
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
