@@ -75,7 +75,10 @@ class ExerciseLimits:
     # bounds how long an element-by-element loop can hold a worker on the performance test.
     time_per_call_s: float = 1.0
     time_total_s: float = 10.0
-    memory_mb: int = 1024
+    # New memory only: the runtime's pages are shared with the fork server and charged there.
+    # A correct solution needs a few MB; a low limit also lets a memory bomb reach it well within
+    # the time limit on a busy host (1 GB took over a second to fill under load).
+    memory_mb: int = 512
 
 
 @dataclass(frozen=True)

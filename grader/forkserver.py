@@ -233,6 +233,10 @@ class Child:
         """Status and message for a child that is gone without a result."""
         if self.killed_for and self.killed_for[0]:
             status, message = self.killed_for
+            if status == TLE and self.server.cgroups.memory_exceeded():
+                # Pressed against its memory limit, a process crawls (reclaim on every page
+                # fault) until its time runs out: the memory is the cause, and the verdict.
+                return MLE, f"memory limit of {self.limits['memory_mb']} MB exceeded{phase}"
             if status == TLE and not message:
                 limit = self.limits["time_per_call_s"]
                 message = f"time limit of {limit:g} s exceeded{phase}"

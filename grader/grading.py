@@ -41,6 +41,8 @@ PASS_THROUGH = frozenset(
     }
 )
 REFERENCE_TIMING_RUNS = 5
+# Host memory a child's CUDA context takes (driver, runtime, kernels), on top of the exercise's.
+CUDA_HOST_MEMORY_MB = 2048
 
 
 @dataclass
@@ -200,7 +202,10 @@ def _limits(
         # too_slow rather than a time limit.
         per_call = max(per_call, allowed_s * 1.5)
         total += case.repeat * allowed_s * 1.5
-    return Limits(time_per_call_s=per_call, time_total_s=total, memory_mb=exercise.limits.memory_mb)
+    memory = exercise.limits.memory_mb
+    if device.startswith("cuda") and framework == "torch":
+        memory += CUDA_HOST_MEMORY_MB
+    return Limits(time_per_call_s=per_call, time_total_s=total, memory_mb=memory)
 
 
 def _job(

@@ -245,6 +245,7 @@ class Cgroups:
         self.v2: str | None = None
         self.procs_files: list[str] = []
         self._oom_kills = 0
+        self._v2_max_hits = 0
         own = _own_cgroups()
         for controller in ("memory", "pids"):
             base = f"/sys/fs/cgroup/{controller}"
@@ -277,6 +278,7 @@ class Cgroups:
             _write(self.v2, "memory.swap.max", "0")
             _write(self.v2, "pids.max", str(max_pids))
             self._oom_kills = self._read_oom_kills()
+            self._v2_max_hits = self._read_oom_kills("max")
 
     @property
     def limits_memory(self) -> bool:
@@ -287,7 +289,7 @@ class Cgroups:
             with open(procs, "w") as handle:
                 handle.write(str(pid or os.getpid()))
 
-    def _read_oom_kills(self) -> int:
+    def _read_oom_kills(self, counter: str = "oom_kill") -> int:
         path = self.memory or self.v2
         if not path:
             return 0
@@ -296,7 +298,7 @@ class Cgroups:
             with open(os.path.join(path, name)) as handle:
                 for line in handle:
                     key, _, value = line.partition(" ")
-                    if key == "oom_kill":
+                    if key == counter:
                         return int(value)
         except (OSError, ValueError):
             pass
@@ -310,6 +312,8 @@ class Cgroups:
                         return True
             except (OSError, ValueError):
                 pass
+        if self.v2 and self._read_oom_kills("max") > self._v2_max_hits:
+            return True  # usage reached memory.max (v1's failcnt)
         return self._read_oom_kills() > self._oom_kills
 
     def pids_in(self) -> list[int]:
