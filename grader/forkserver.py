@@ -376,7 +376,9 @@ def _child(server: Server, cmd_r: int, res_w: int, out_w: int, err_w: int) -> No
     job = protocol.decode(protocol.read_frame(3, max_bytes=1 << 34))
     limits = job["limits"]  # type: ignore[index]
     if server.isolated:
-        isolation.mount_work_dir(uid=server.uid, size_mb=limits["file_size_mb"])
+        isolation.mount_work_dir(
+            uid=server.uid, size_mb=limits["file_size_mb"], path=server.plan.work_dir
+        )
     else:
         workdir = os.path.join(server.unsafe_workdir, str(os.getpid()))
         os.mkdir(workdir, 0o700)

@@ -40,9 +40,12 @@ PR_SET_DUMPABLE = 4
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine(), 155)
 
-NEW_ROOT = "/tmp"  # mount point of the new root's tmpfs, inside the private mount namespace
+# Where the new root's tmpfs is built, inside the private mount namespace: the first of these
+# that hides none of the paths bound into it (a virtualenv under /tmp rules out /tmp).
+NEW_ROOT_CANDIDATES = ("/tmp", "/mnt", "/media", "/srv", "/opt", "/run")
 OLD_ROOT = ".old-root"
-WORK_DIR = "/tmp"
+# The child's working directory (also HOME and TMPDIR): /tmp unless that would hide a bound path.
+WORK_DIR_CANDIDATES = ("/tmp", "/sandbox")
 DEV_NODES = ("null", "zero", "full", "random", "urandom")
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -122,6 +125,31 @@ class FsPlan:
     links: dict[str, str]  # top-level symlinks such as /lib -> usr/lib
     devices: list[str] = field(default_factory=list)
     extra_read_only: list[str] = field(default_factory=list)  # e.g. /sys for CUDA
+    new_root: str = "/tmp"
+    work_dir: str = "/tmp"
+
+
+def _overlaps(path: str, paths: list[str]) -> bool:
+    return any(p == path or p.startswith(path + "/") or path.startswith(p + "/") for p in paths)
+
+
+def staging_dir(*, paths: list[str]) -> str:
+    """A directory to mount the new root on that is not, and does not contain, any bound path."""
+    for candidate in NEW_ROOT_CANDIDATES:
+        if not os.path.isdir(candidate) or os.path.islink(candidate):
+            continue
+        if not _overlaps(candidate, paths):
+            return candidate
+    raise IsolationError(f"no place to build the sandbox root: {paths} cover all of "
+                         f"{NEW_ROOT_CANDIDATES}")  # fmt: skip
+
+
+def work_dir_for(*, paths: list[str]) -> str:
+    """The child's working directory: a tmpfs mounted there must hide none of the bound paths."""
+    for candidate in WORK_DIR_CANDIDATES:
+        if not _overlaps(candidate, paths):
+            return candidate
+    raise IsolationError(f"no place for the sandbox work dir among {WORK_DIR_CANDIDATES}")
 
 
 def fs_plan() -> FsPlan:
@@ -138,7 +166,15 @@ def fs_plan() -> FsPlan:
     if gpu_nodes:  # a GPU host: CUDA needs its device nodes and reads /sys
         devices += gpu_nodes
         extra = [p for p in ("/sys",) if os.path.isdir(p)]
-    return FsPlan(read_only=runtime_paths(), links=links, devices=devices, extra_read_only=extra)
+    read_only = runtime_paths()
+    return FsPlan(
+        read_only=read_only,
+        links=links,
+        devices=devices,
+        extra_read_only=extra,
+        new_root=staging_dir(paths=read_only + extra + devices),
+        work_dir=work_dir_for(paths=read_only + extra + devices + list(links)),
+    )
 
 
 def build_root(*, plan: FsPlan) -> None:
@@ -146,8 +182,8 @@ def build_root(*, plan: FsPlan) -> None:
     a private /proc and a minimal /dev; then pivot_root into it and forget the old root. The work
     dir is mounted once the job (and its size limit) is known: mount_work_dir."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    mount("sandbox", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
-    root = NEW_ROOT
+    root = plan.new_root
+    mount("sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
 
     def inside(path: str) -> str:
         return root + path
@@ -173,7 +209,7 @@ def build_root(*, plan: FsPlan) -> None:
         os.symlink(dest, inside(f"/dev/{name}"))
     os.makedirs(inside("/proc"), exist_ok=True)
     mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(inside(WORK_DIR), exist_ok=True)
+    os.makedirs(inside(plan.work_dir), exist_ok=True)
     os.makedirs(inside("/" + OLD_ROOT), exist_ok=True)
     _check(
         _libc.syscall(SYS_PIVOT_ROOT, root.encode(), inside("/" + OLD_ROOT).encode()),
@@ -185,16 +221,16 @@ def build_root(*, plan: FsPlan) -> None:
     mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def mount_work_dir(*, uid: int, size_mb: int) -> None:
+def mount_work_dir(*, uid: int, size_mb: int, path: str) -> None:
     """The empty, size-limited, student-owned tmpfs that is cwd, HOME and TMPDIR."""
     mount(
         "work",
-        WORK_DIR,
+        path,
         "tmpfs",
         MS_NOSUID | MS_NODEV,
         f"size={max(1, size_mb)}m,mode=0700,uid={uid},gid={uid},nr_inodes=4096",
     )
-    os.chdir(WORK_DIR)
+    os.chdir(path)
 
 
 def set_hostname(name: str) -> None:

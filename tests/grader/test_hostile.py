@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from grader import isolation
 from grader.sandbox import Call, Job, Limits
 
 from .conftest import SMALL_LIMITS, assert_grades_softmax
@@ -248,6 +249,7 @@ def test_secrets_are_not_visible(sandbox):
         " 'self': _read('/proc/self/environ'),"
         f" 'settings': _read({settings!r}), 'root': os.path.exists('/root/.bashrc'),"
         f" 'work': os.path.exists({manage!r}), 'tmp': os.listdir('/tmp'),"
+        " 'cwd_entries': os.listdir('.'),"
         " 'pids': sorted(os.listdir('/proc'))[:50], 'uid': os.getuid(), 'cwd': os.getcwd()}"
     )
     source = (
@@ -265,9 +267,13 @@ def test_secrets_are_not_visible(sandbox):
     assert sorted(seen["env"]) == ["HOME", "LANG", "PATH", "TMPDIR"]
     assert seen["settings"].startswith("ERR")
     assert seen["root"] is False and seen["work"] is False
-    assert seen["tmp"] == []
+    # The host's /tmp is not there: the child's /tmp is its empty work dir, or (when the runtime
+    # itself lives under /tmp) only the path down to the read-only runtime.
+    plan = isolation.fs_plan()
+    runtime_under_tmp = {path.split("/")[2] for path in plan.read_only if path.startswith("/tmp/")}
+    assert set(seen["tmp"]) == runtime_under_tmp
+    assert seen["cwd"] == plan.work_dir and seen["cwd_entries"] == []
     assert seen["uid"] != 0
-    assert seen["cwd"] == "/tmp"
     # Only the submission's own process is visible in its PID namespace.
     assert [p for p in seen["pids"] if p.isdigit()] == ["1"]
 
