@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from dlquiz.coding import selectors
@@ -44,6 +45,10 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "resultUrl": "/submissions/{id}/result/",
             "detailUrl": "/submissions/{id}/",
             "maxCodeBytes": MAX_CODE_BYTES,
+            "messages": {
+                "tooLong": gettext("code: at most 64 KiB"),
+                "retryAfter": gettext("Retry after {seconds} s."),
+            },
         },
     }
     return render(request, "coding/exercise_detail.html", context)

@@ -214,3 +214,12 @@ def test_pages_are_english_when_the_browser_asks_for_it(web, student):
     fragment = web.get(f"/submissions/{submission.pk}/result/", **english).content.decode()
     assert 'data-role="verdict">accepted</span>' in fragment
     assert "code-label" not in fragment
+
+
+def test_the_editors_own_messages_follow_the_page_language(web):
+    """The script's messages (code too long, retry after a 429) come translated with its config."""
+    exercise_create("softmax")
+    chinese = web.get("/exercises/softmax/").context["editor_config"]["messages"]
+    assert chinese == {"tooLong": "代码：最多 64 KiB", "retryAfter": "请在 {seconds} 秒后重试。"}
+    english = web.get("/exercises/softmax/", HTTP_ACCEPT_LANGUAGE="en").context["editor_config"]
+    assert english["messages"]["retryAfter"] == "Retry after {seconds} s."

@@ -110,7 +110,7 @@
     var code = editor.getValue();
     storageSet(draftKey(currentFramework), code);
     if (new TextEncoder().encode(code).length > config.maxCodeBytes) {
-      showFeedback(["code: at most 64 KiB"]);
+      showFeedback([config.messages.tooLong]);
       return;
     }
     if (stopPolling) stopPolling();
@@ -137,7 +137,7 @@
         if (!r.response.ok || !r.data) {
           var lines = errorLines(r.response.status, r.data);
           var retry = r.response.headers.get("Retry-After");
-          if (r.response.status === 429 && retry) lines.push("Retry after " + retry + " s.");
+          if (r.response.status === 429 && retry) lines.push(config.messages.retryAfter.replace("{seconds}", retry));
           showFeedback(lines);
           setBusy(false);
           return;
