@@ -233,16 +233,8 @@ class SubmissionDetailApi(APIView):
         )
         if submission is None:
             raise Http404
-        pending = (Submission.Status.QUEUED, Submission.Status.RUNNING)
-        if wait > 0 and submission.status in pending:
-
-            def is_finished() -> bool:
-                submission.refresh_from_db(fields=["status"])
-                return submission.status not in pending
-
-            notify.submission_finished_wait(
-                submission_id=submission.pk, timeout_s=wait, is_finished=is_finished
-            )
-            submission.refresh_from_db()
+        submission = selectors.submission_get_finished(
+            user=request.user, submission=submission, timeout_s=wait
+        )
         payload = selectors.submission_result(submission=submission, viewer=request.user)
         return Response(SubmissionSerializer(payload).data)

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import translation
 
 from dlquiz.accounts.services import user_is_instructor
+from dlquiz.coding import notify
 from dlquiz.coding.models import Exercise, GradedTest, RegradeJob, Submission
 
 ACTIVE_STATUSES = (Submission.Status.QUEUED, Submission.Status.RUNNING)
@@ -126,6 +127,23 @@ def submission_get_visible(
             Prefetch("tests", queryset=GradedTest.objects.order_by("position"))
         )
     return submissions.first()
+
+
+def submission_get_finished(
+    *, user: AbstractBaseUser, submission: Submission, timeout_s: float
+) -> Submission:
+    """The submission once graded or failed, or as it stands after timeout_s (sooner when the
+    server cannot hold the request now). The caller checked that the user may see it."""
+    if timeout_s <= 0 or submission.status in FINAL_STATUSES:
+        return submission
+
+    def is_finished() -> bool:
+        return Submission.objects.filter(pk=submission.pk, status__in=FINAL_STATUSES).exists()
+
+    notify.submission_finished_wait(
+        submission_id=submission.pk, timeout_s=timeout_s, is_finished=is_finished
+    )
+    return submission_get_visible(user=user, submission_id=submission.pk) or submission
 
 
 def submission_history(
