@@ -56,8 +56,8 @@ class Account:
 @dataclass
 class StackConfig:
     celery_concurrency: int = 2
-    gunicorn_workers: int = 2
-    gunicorn_threads: int = 4
+    gunicorn_workers: int = 4
+    gunicorn_threads: int = 2
     instructors: int = 10
     students: int = 1
 

@@ -197,8 +197,9 @@ DLQUIZ_STUCK_AFTER_S = int(os.environ.get("DLQUIZ_STUCK_AFTER_S", "600"))
 # A pending submission with no message left in Redis or in a live worker is lost after this long.
 DLQUIZ_LOST_AFTER_S = int(os.environ.get("DLQUIZ_LOST_AFTER_S", "30"))
 DLQUIZ_SWEEP_INTERVAL_S = int(os.environ.get("DLQUIZ_SWEEP_INTERVAL_S", "10"))
-# Requests per web process that may wait for a grade (`?wait=`); the rest answer at once.
-DLQUIZ_API_MAX_WAITERS = int(os.environ.get("DLQUIZ_API_MAX_WAITERS", "2"))
+# Requests per web process that may wait for a grade (`?wait=`); the rest answer at once. Keep it
+# below gunicorn's threads per worker (`make run`: 4 workers x 2 threads) so pages stay served.
+DLQUIZ_API_MAX_WAITERS = int(os.environ.get("DLQUIZ_API_MAX_WAITERS", "1"))
 DLQUIZ_NOTES_DIR = BASE_DIR / "fixtures" / "notes"
 
 LOGGING = {
