@@ -306,15 +306,15 @@ class Cgroups:
             _write(self.memory, "memory.failcnt", "0")
             _write(self.memory, "memory.max_usage_in_bytes", "0")
             _write_limit_v1(self.memory, memory)
-            self._oom_kills = self._read_oom_kills()
+            self._oom_kills = self._read_memory_event()
         if self.pids:
             _write(self.pids, "pids.max", str(max_pids))
         if self.v2:
             _write(self.v2, "memory.max", memory)
             _write(self.v2, "memory.swap.max", "0")
             _write(self.v2, "pids.max", str(max_pids))
-            self._oom_kills = self._read_oom_kills()
-            self._v2_max_hits = self._read_oom_kills("max")
+            self._oom_kills = self._read_memory_event()
+            self._v2_max_hits = self._read_memory_event("max")
 
     @property
     def limits_memory(self) -> bool:
@@ -325,7 +325,8 @@ class Cgroups:
             with open(procs, "w") as handle:
                 handle.write(str(pid or os.getpid()))
 
-    def _read_oom_kills(self, counter: str = "oom_kill") -> int:
+    def _read_memory_event(self, counter: str = "oom_kill") -> int:
+        """A counter of the memory controller's events (oom_kill; on v2 also max)."""
         path = self.memory or self.v2
         if not path:
             return 0
@@ -348,9 +349,9 @@ class Cgroups:
                         return True
             except (OSError, ValueError):
                 pass
-        if self.v2 and self._read_oom_kills("max") > self._v2_max_hits:
+        if self.v2 and self._read_memory_event("max") > self._v2_max_hits:
             return True  # usage reached memory.max (v1's failcnt)
-        return self._read_oom_kills() > self._oom_kills
+        return self._read_memory_event() > self._oom_kills
 
     def pids_in(self) -> list[int]:
         found: set[int] = set()

@@ -188,9 +188,7 @@ class Sandbox:
         """Start the fork server now rather than on the first job (a worker does this at start-up,
         so no student waits for `import torch`)."""
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._stop()
-                self._start()
+            self._ensure_started()
 
     def close(self) -> None:
         with self._lock:
@@ -242,10 +240,13 @@ class Sandbox:
                 self._process.wait()
             self._process = None
 
-    def _exchange(self, control: dict, payload: bytes, job: Job) -> tuple[dict, list[bytes]]:
+    def _ensure_started(self) -> None:
         if self._process is None or self._process.poll() is not None:
             self._stop()
             self._start()
+
+    def _exchange(self, control: dict, payload: bytes, job: Job) -> tuple[dict, list[bytes]]:
+        self._ensure_started()
         protocol.write_frame(self._job_fd, protocol.encode_json(control))
         protocol.write_frame(self._job_fd, payload)
         # Generous: each fresh child may spend its start-up time on top of the job's own limits.

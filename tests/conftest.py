@@ -107,6 +107,13 @@ class RedisServer:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A real redis-server (AOF on, noeviction) on a free port, used as the Celery broker."""
+    with own_broker() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def own_broker() -> Iterator[RedisServer]:
+    """A redis-server of its own on a free port, this process's broker while the block runs."""
     if not shutil.which("redis-server"):
         pytest.fail("redis-server is not installed: run `make setup`")
     port = free_port()
@@ -114,9 +121,11 @@ def redis_server() -> Iterator[RedisServer]:
     data.mkdir()
     server = RedisServer(url=f"redis://127.0.0.1:{port}/0", port=port, dir=data)
     server.start()
-    with broker_switched(server.url):
-        yield server
-    server.stop()
+    try:
+        with broker_switched(server.url):
+            yield server
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from dlquiz.content.models import Card
 from dlquiz.content.services import content_load
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("Chromium is not installed: run `make setup`")
-    # Sync Playwright runs an event loop in this thread; the live server's ORM calls are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        # Everything the page needs is served by dlquiz itself.
-        context.route(
-            lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")),
-            lambda route: route.abort(),
-        )
-        yield context.new_page()
-        browser.close()
+def page(browser_context):
+    return browser_context.new_page()
 
 
 def test_card_with_formulas_shows_rendered_math(live_server, page):

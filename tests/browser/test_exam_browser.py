@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -14,17 +12,6 @@ from django.utils import timezone
 
 from dlquiz.content.models import Card, Topic
 from dlquiz.quiz.models import ExamAttempt, Question
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,28 +59,15 @@ def exam_data():
 
 
 @pytest.fixture
-def page(live_server):
-    if not shutil.which(CHROMIUM):
-        pytest.fail("Chromium is not installed: run `make setup`")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+def page(live_server, browser_context):
     user = get_user_model().objects.create_user("examinee", password="pw-examinee-123")
     client = Client()
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.route(
-            lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")),
-            lambda route: route.abort(),
-        )
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-        )
-        yield context.new_page()
-        browser.close()
+    browser_context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    return browser_context.new_page()
 
 
 def answer_item(page, item, *, correct: bool) -> None:

@@ -16,14 +16,7 @@ from django.contrib.auth.models import User
 
 from dlquiz.coding.models import Exercise, GradedTest, Submission
 from dlquiz.coding.services import exercises_sync, submission_create
-from tests.conftest import (
-    RUN_DIR,
-    CeleryWorker,
-    RedisServer,
-    broker_switched,
-    free_port,
-    worker_env,
-)
+from tests.conftest import CeleryWorker, RedisServer, own_broker, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,20 +32,6 @@ WRONG = """
 def softmax(x, dim=-1):
     return x * 0.5
 """
-
-
-@contextlib.contextmanager
-def own_broker():
-    port = free_port()
-    data = RUN_DIR / f"redis-chaos-{port}"
-    data.mkdir()
-    server = RedisServer(url=f"redis://127.0.0.1:{port}/0", port=port, dir=data)
-    server.start()
-    try:
-        with broker_switched(server.url):
-            yield server
-    finally:
-        server.stop()
 
 
 def chaos_worker(server: RedisServer, name: str) -> CeleryWorker:

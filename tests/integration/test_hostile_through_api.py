@@ -11,16 +11,7 @@ import pytest
 
 from dlquiz.coding.services import exercises_sync
 from tests.coding.factories import SOFTMAX_TORCH, api_client_for, teacher_create
-from tests.conftest import (
-    ROOT,
-    RUN_DIR,
-    CeleryWorker,
-    RedisServer,
-    broker_switched,
-    free_port,
-    wait_until,
-    worker_env,
-)
+from tests.conftest import ROOT, RUN_DIR, CeleryWorker, own_broker, wait_until, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -61,21 +52,15 @@ HOSTILE = [
 
 @pytest.fixture
 def hostile_worker():
-    port = free_port()
-    data = RUN_DIR / f"redis-hostile-{port}"
-    data.mkdir()
-    server = RedisServer(url=f"redis://127.0.0.1:{port}/0", port=port, dir=data)
-    server.start()
-    env = worker_env(server)
-    env.update(DJANGO_SECRET_KEY=SECRET_KEY, DLQUIZ_PLANTED_SECRET=PLANTED)
-    worker = CeleryWorker(redis=server, name=f"hostile{os.getpid()}", concurrency=1, env=env)
-    try:
-        with broker_switched(server.url):
+    with own_broker() as server:
+        env = worker_env(server)
+        env.update(DJANGO_SECRET_KEY=SECRET_KEY, DLQUIZ_PLANTED_SECRET=PLANTED)
+        worker = CeleryWorker(redis=server, name=f"hostile{os.getpid()}", concurrency=1, env=env)
+        try:
             worker.start()
             yield worker
-    finally:
-        worker.stop()
-        server.stop()
+        finally:
+            worker.stop()
 
 
 def sandbox_processes(root: int) -> list[int]:

@@ -13,8 +13,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from dlquiz.coding.models import Exercise, Submission
 from dlquiz.coding.services import exercises_sync
@@ -22,6 +20,7 @@ from dlquiz.content.models import Card, Topic
 from dlquiz.quiz.models import Exam, ExamAttempt, ExamQuestion, Question
 from dlquiz.quiz.services import attempt_create
 from tests.coding.factories import (
+    api_client_for,
     graded_submission_create,
     student_create,
     teacher_create,
@@ -161,12 +160,7 @@ def world(db, settings) -> World:
     )
 
 
-def token_client(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+token_client = api_client_for  # token-authenticated, or anonymous for None
 
 
 def session_client(user: User | None, *, enforce_csrf: bool = False) -> Client:
