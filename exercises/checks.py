@@ -5,7 +5,9 @@ arrays, Python numbers, tuples, dicts) with what the trusted reference computed,
 CheckResult: a CONTRACT §2 test status, the fraction of the test's points earned, and a message a
 student can act on (which shape was expected, where the largest error is, where the first NaN is).
 Messages never contain more of the expected value than one number at the worst index, so they stay
-safe to show for visible tests; the web side hides them for hidden tests.
+safe to show for visible tests; the web side hides them for hidden tests. Each message is a code of
+grader.messages with its parameters (`CheckResult.detail`), so the pages can show it in the
+reader's language; `CheckResult.message` is its English text.
 """
 
 from __future__ import annotations
@@ -16,39 +18,77 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PASSED = "passed"
-WRONG_ANSWER = "wrong_answer"
-INVALID_OUTPUT = "invalid_output"
+from grader.messages import Message, message, text_message
+from grader.status import TestStatus
 
-KIND_NAMES = {
-    "tensor": "a torch.Tensor",
-    "ndarray": "a numpy.ndarray",
-    "python": "a plain Python value",
-    "": "nothing usable",
+PASSED = TestStatus.PASSED
+WRONG_ANSWER = TestStatus.WRONG_ANSWER
+INVALID_OUTPUT = TestStatus.INVALID_OUTPUT
+# Messages quote values; a returned value can be huge, so every quote is cut to this length.
+QUOTE_CHARS = 200
+
+KIND_CODES = {
+    "tensor": "kind.tensor",
+    "ndarray": "kind.ndarray",
+    "python": "kind.python",
+    "": "kind.none",
 }
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    status: str  # "passed" | "wrong_answer" | "invalid_output"
-    score: float  # fraction of the test's points, 0.0 to 1.0
+    """The judgement of one test: its status, the fraction of its points earned (0.0 to 1.0) and
+    a message a student can act on: `message` in English, `detail` the same as a code of
+    grader.messages and its parameters (None for a plain text message)."""
+
+    status: TestStatus
+    score: float
     message: str
+    detail: Message | None = None
 
     @property
     def passed(self) -> bool:
         return self.status == PASSED
 
+    @property
+    def message_detail(self) -> Message | None:
+        """The message as code and parameters (plain text as code "text"); None when empty."""
+        if self.detail is not None:
+            return self.detail
+        return text_message(self.message) if self.message else None
 
-def passed(message: str = "") -> CheckResult:
-    return CheckResult(status=PASSED, score=1.0, message=message)
+
+def result_of(status: str, text: str | Message, *, score: float = 0.0) -> CheckResult:
+    """A CheckResult whose message is a Message (its English text kept alongside) or text."""
+    if isinstance(text, Message):
+        return CheckResult(status=TestStatus(status), score=score, message=text.text(), detail=text)
+    return CheckResult(status=TestStatus(status), score=score, message=text)
 
 
-def wrong(message: str, *, score: float = 0.0) -> CheckResult:
-    return CheckResult(status=WRONG_ANSWER, score=score, message=message)
+def quote(value: object) -> str:
+    """repr() of a returned value, cut short: messages never carry a whole value."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
-def invalid(message: str, *, score: float = 0.0) -> CheckResult:
-    return CheckResult(status=INVALID_OUTPUT, score=score, message=message)
+def status_result(status: str, text: str | Message) -> CheckResult:
+    """A result for a status decided outside the checkers (sandbox limits, speed)."""
+    return result_of(status, text)
+
+
+def passed(text: str | Message = "") -> CheckResult:
+    return result_of(PASSED, text, score=1.0)
+
+
+def wrong(text: str | Message, *, score: float = 0.0) -> CheckResult:
+    return result_of(WRONG_ANSWER, text, score=score)
+
+
+def invalid(text: str | Message, *, score: float = 0.0) -> CheckResult:
+    return result_of(INVALID_OUTPUT, text, score=score)
 
 
 def format_number(value: float) -> str:
@@ -67,29 +107,35 @@ def format_error(value: float) -> str:
     return re.sub(r"e([+-])0*(\d)", lambda m: f"e{m[1].replace('+', '')}{m[2]}", text)
 
 
-def format_index(index: Sequence[int]) -> str:
+def format_index(index: Sequence[int | np.integer]) -> str:
     items = [int(i) for i in index]
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(str(i) for i in items) + ")"
 
 
-def format_shape(shape: Sequence[int]) -> str:
+def format_shape(shape: Sequence[int | np.integer]) -> str:
     return format_index(shape)
 
 
-def _describe_type(value: object) -> str:
+def _describe_type(value: object) -> Message | str:
     if isinstance(value, np.ndarray):
-        return f"numpy.ndarray of shape {format_shape(value.shape)}"
+        return message("type.ndarray", shape=format_shape(value.shape))
     return type(value).__name__
+
+
+def _kind(value_kind: str) -> Message | str:
+    code = KIND_CODES.get(value_kind)
+    return message(code) if code else value_kind
 
 
 def check_kind(*, name: str, value_kind: str, expected_kind: str) -> CheckResult:
     """The top-level kind of a returned value: a tensor under torch, an ndarray under numpy."""
     if value_kind == expected_kind:
         return passed()
-    got = KIND_NAMES.get(value_kind, value_kind)
-    return invalid(f"{name}: expected {KIND_NAMES[expected_kind]}, got {got}")
+    return invalid(
+        message("check.kind", name=name, expected=_kind(expected_kind), got=_kind(value_kind))
+    )
 
 
 def check_array_form(
@@ -106,37 +152,51 @@ def check_array_form(
         not isinstance(got, np.ndarray)
         and not (expected.ndim == 0 and isinstance(got, float | int))
     ):
-        return invalid(f"{name}: expected an array, got {_describe_type(got)}")
+        return invalid(message("check.not_array", name=name, got=_describe_type(got)))
     array = np.asarray(got)
     if array.shape != expected.shape:
-        return invalid(
-            f"{name}: expected shape {format_shape(expected.shape)}, got {format_shape(array.shape)}"
-        )
+        return invalid(_shape_message(name, expected=expected.shape, got=array.shape))
     if isinstance(got, np.ndarray):
         if dtype and array.dtype != expected.dtype:
-            return invalid(f"{name}: expected dtype {expected.dtype}, got {array.dtype}")
+            return invalid(_dtype_message(name, expected=expected.dtype, got=array.dtype))
         if not np.issubdtype(array.dtype, np.floating):
-            return invalid(f"{name}: expected a floating dtype, got {array.dtype}")
+            return invalid(message("check.float_dtype", name=name, got=str(array.dtype)))
+    if np.isfinite(array).all():
+        return passed()  # the common case, in one pass and without a float64 copy
     values = array.astype(np.float64)
     expected_finite = np.isfinite(expected)
     nan = np.isnan(values) & ~np.isnan(expected)
     if nan.any():
         index = np.unravel_index(int(np.argmax(nan)), nan.shape)
-        return invalid(f"{name}: first NaN at index {format_index(index)}")
+        return invalid(message("check.nan", name=name, index=format_index(index)))
     inf = np.isinf(values) & expected_finite
     if inf.any():
         index = np.unravel_index(int(np.argmax(inf)), inf.shape)
         return invalid(
-            f"{name}: first {format_number(values[index])} at index {format_index(index)} "
-            "where a finite value belongs"
+            message(
+                "check.inf",
+                name=name,
+                value=format_number(values[index]),
+                index=format_index(index),
+            )
         )
     return passed()
+
+
+def _shape_message(name: str, *, expected: Sequence[int], got: Sequence[int]) -> Message:
+    return message("check.shape", name=name, expected=format_shape(expected), got=format_shape(got))
+
+
+def _dtype_message(name: str, *, expected: np.dtype, got: np.dtype) -> Message:
+    return message("check.dtype", name=name, expected=str(expected), got=str(got))
 
 
 def check_values(
     *, name: str, got: object, expected: np.ndarray, rtol: float, atol: float
 ) -> CheckResult:
     """Elementwise |got - expected| <= atol + rtol * |expected|, reporting the worst elements."""
+    if _float32_clearly_close(got=got, expected=expected, rtol=rtol, atol=atol):
+        return passed()
     values = np.asarray(got, dtype=np.float64)
     reference = np.asarray(expected, dtype=np.float64)
     finite = np.isfinite(reference)
@@ -157,27 +217,70 @@ def check_values(
     if mismatch_nonfinite.any():
         index = np.unravel_index(int(np.argmax(mismatch_nonfinite)), bad.shape)
         return wrong(
-            f"{name}: at index {format_index(index)} expected {format_number(reference[index])}, "
-            f"got {format_number(values[index])}; {count} of {bad.size} elements outside tolerance"
+            message(
+                "check.nonfinite",
+                name=name,
+                index=format_index(index),
+                expected=format_number(reference[index]),
+                got=format_number(values[index]),
+                count=count,
+                size=bad.size,
+            )
         )
     worst = np.unravel_index(int(np.argmax(error)), error.shape)
-    message = (
-        f"{name}: max abs error {format_error(error[worst])} at index {format_index(worst)} "
-        f"(expected {format_number(reference[worst])}, got {format_number(values[worst])})"
-    )
+    relative_part: Message | str = ""
     nonzero = finite & (reference != 0)
     if nonzero.any():
         relative = np.where(nonzero, error / np.where(nonzero, np.abs(reference), 1.0), 0.0)
         worst_rel = np.unravel_index(int(np.argmax(relative)), relative.shape)
-        message += (
-            f"; max rel error {format_error(relative[worst_rel])} at index "
-            f"{format_index(worst_rel)}"
+        relative_part = message(
+            "check.values_relative",
+            error=format_error(relative[worst_rel]),
+            index=format_index(worst_rel),
         )
-    message += (
-        f"; {count} of {bad.size} elements outside rtol={format_error(rtol)}, "
-        f"atol={format_error(atol)}"
+    return wrong(
+        message(
+            "check.values",
+            name=name,
+            error=format_error(error[worst]),
+            index=format_index(worst),
+            expected=format_number(reference[worst]),
+            got=format_number(values[worst]),
+            relative=relative_part,
+            count=count,
+            size=bad.size,
+            rtol=format_error(rtol),
+            atol=format_error(atol),
+        )
     )
-    return wrong(message)
+
+
+# A float32 result is 16 times smaller than the float64 copies below and a pass over it is
+# several times faster; an element clears the test in float32 when it does so with a margin of a
+# few float32 roundings (the difference and the bound each carry at most two), so float64
+# arithmetic would pass it too. Anything closer, non-finite or wrong takes the float64 path.
+_FLOAT32_MARGIN = 1.0 - 8 * float(np.finfo(np.float32).eps)
+
+
+def _float32_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    if not (
+        isinstance(got, np.ndarray)
+        and got.dtype == np.float32
+        and isinstance(expected, np.ndarray)
+        and expected.dtype == np.float32
+        and got.shape == expected.shape
+        and atol > 0
+        and np.isfinite(expected).all()
+    ):
+        return False
+    # out= keeps a 0-d result an array (a ufunc hands back a scalar for 0-d inputs otherwise).
+    error = np.subtract(got, expected, out=np.empty_like(got))
+    np.abs(error, out=error)
+    bound = np.abs(expected)
+    bound *= np.float32(rtol)
+    bound += np.float32(atol)
+    bound *= np.float32(_FLOAT32_MARGIN)
+    return bool(np.less_equal(error, bound).all())
 
 
 def check_allclose(
@@ -203,16 +306,25 @@ def check_sums_to_one(*, name: str, got: np.ndarray, dim: int, tol: float = 1e-3
     if negative.any():
         index = np.unravel_index(int(np.argmax(negative)), values.shape)
         return wrong(
-            f"{name}: probabilities must not be negative; got {format_number(values[index])} "
-            f"at index {format_index(index)}"
+            message(
+                "check.negative_probability",
+                name=name,
+                value=format_number(values[index]),
+                index=format_index(index),
+            )
         )
     sums = values.sum(axis=dim)
     off = np.abs(sums - 1.0) > tol
     if off.any():
         index = np.unravel_index(int(np.argmax(off)), sums.shape)
         return wrong(
-            f"{name}: does not sum to 1 along dim={dim}: the slice at {format_index(index)} "
-            f"sums to {format_number(sums[index])}"
+            message(
+                "check.sum_to_one",
+                name=name,
+                dim=dim,
+                index=format_index(index),
+                value=format_number(sums[index]),
+            )
         )
     return passed()
 
@@ -230,19 +342,23 @@ def check_within_hull(
     try:
         outside = (values < low - slack) | (values > high + slack)
     except ValueError:
-        return invalid(f"{name}: shape {format_shape(values.shape)} does not broadcast with v")
+        return invalid(message("check.hull_shape", name=name, shape=format_shape(values.shape)))
     if outside.shape != values.shape:
-        return invalid(f"{name}: shape {format_shape(values.shape)} does not broadcast with v")
+        return invalid(message("check.hull_shape", name=name, shape=format_shape(values.shape)))
     if outside.any():
         index = np.unravel_index(int(np.argmax(outside)), outside.shape)
         bounds_index = tuple(
             0 if size == 1 else i for i, size in zip(index[-low.ndim :], low.shape, strict=True)
         )
         return wrong(
-            f"{name}: value {format_number(values[index])} at index {format_index(index)} lies "
-            f"outside [{format_number(low[bounds_index])}, {format_number(high[bounds_index])}], "
-            "the range of v for that coordinate; attention output must be a weighted average "
-            "of the rows of v"
+            message(
+                "check.hull",
+                name=name,
+                value=format_number(values[index]),
+                index=format_index(index),
+                low=format_number(low[bounds_index]),
+                high=format_number(high[bounds_index]),
+            )
         )
     return passed()
 
@@ -251,11 +367,11 @@ def check_raises(*, expected: str, raised: str | None, got: object = None) -> Ch
     """The call must raise `expected` (an exception class name). `raised` is the comma-joined MRO
     chain of what was raised, or None when the call returned `got`."""
     if raised is None:
-        return wrong(f"expected {expected} to be raised, but the call returned {got!r}")
+        return wrong(message("check.raises_returned", expected=expected, got=quote(got)))
     if expected in raised.split(","):
         return passed()
     first = raised.split(",")[0]
-    return wrong(f"expected {expected}, but {first} was raised")
+    return wrong(message("check.raises_other", expected=expected, raised=first))
 
 
 def check_int_tuple(*, name: str, got: object, expected: tuple[int, ...]) -> CheckResult:
@@ -263,19 +379,60 @@ def check_int_tuple(*, name: str, got: object, expected: tuple[int, ...]) -> Che
     required; a list is accepted since plain data does not keep the difference."""
     if not isinstance(got, tuple | list):
         return invalid(
-            f"{name}: expected a tuple of {len(expected)} ints, got {_describe_type(got)}"
+            message("check.int_tuple_type", name=name, count=len(expected), got=_describe_type(got))
         )
     if len(got) != len(expected):
-        return invalid(f"{name}: expected a tuple of {len(expected)} ints, got {len(got)} items")
+        return invalid(
+            message("check.int_tuple_length", name=name, count=len(expected), got=len(got))
+        )
     for position, item in enumerate(got):
         if isinstance(item, bool) or not isinstance(item, int):
             return invalid(
-                f"{name}: item {position} must be a Python int, got {type(item).__name__} "
-                f"({item!r})"
+                message(
+                    "check.int_item",
+                    name=name,
+                    position=position,
+                    type=type(item).__name__,
+                    value=quote(item),
+                )
             )
     if tuple(got) != tuple(expected):
-        return wrong(f"{name}: expected {tuple(expected)!r}, got {tuple(got)!r}")
+        return wrong(
+            message(
+                "check.expected_got",
+                name=name,
+                expected=repr(tuple(expected)),
+                got=quote(tuple(got)),
+            )
+        )
     return passed()
+
+
+def check_exact_array(*, name: str, got: object, expected: np.ndarray) -> CheckResult:
+    """A bool or integer array that must match exactly: shape and dtype, then every element."""
+    if isinstance(got, np.generic):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        return invalid(message("check.not_array", name=name, got=_describe_type(got)))
+    if got.shape != expected.shape:
+        return invalid(_shape_message(name, expected=expected.shape, got=got.shape))
+    if got.dtype != expected.dtype:
+        return invalid(_dtype_message(name, expected=expected.dtype, got=got.dtype))
+    bad = got != expected
+    if not bad.any():
+        return passed()
+    index = np.unravel_index(int(np.argmax(bad)), bad.shape)
+    return wrong(
+        message(
+            "check.exact",
+            name=name,
+            index=format_index(index),
+            expected=repr(expected[index].item()),
+            got=repr(got[index].item()),
+            count=int(bad.sum()),
+            size=bad.size,
+        )
+    )
 
 
 def check_parts(*, results: Mapping[str, CheckResult]) -> CheckResult:
@@ -288,15 +445,19 @@ def check_parts(*, results: Mapping[str, CheckResult]) -> CheckResult:
     if not failing:
         return passed()
     first = next(iter(failing.values()))
-    names = ", ".join(failing)
     ok = [key for key, result in results.items() if result.passed]
-    details = "; ".join(result.message for result in failing.values())
-    suffix = f" (correct: {', '.join(ok)})" if ok else ""
-    noun = "part" if len(failing) == 1 else "parts"
-    return CheckResult(
-        status=first.status,
+    details = tuple(
+        detail for result in failing.values() if (detail := result.message_detail) is not None
+    )
+    return result_of(
+        first.status,
+        message(
+            "check.wrong_part" if len(failing) == 1 else "check.wrong_parts",
+            names=", ".join(failing),
+            correct=message("check.correct_parts", names=", ".join(ok)) if ok else "",
+            details=details,
+        ),
         score=score,
-        message=f"wrong {noun}: {names}{suffix}. {details}",
     )
 
 
@@ -311,12 +472,12 @@ def check_array_dict(
     """A dict of arrays, each key judged separately with check_allclose (partial credit)."""
     if not isinstance(got, Mapping):
         return invalid(
-            f"expected a dict with keys {', '.join(expected)}, got {_describe_type(got)}"
+            message("check.dict_type", keys=", ".join(expected), got=_describe_type(got))
         )
     results: dict[str, CheckResult] = {}
     for key, reference in expected.items():
         if key not in got:
-            results[key] = invalid(f"{key}: missing from the returned dict")
+            results[key] = invalid(message("check.missing_key", name=key))
             continue
         results[key] = check_allclose(
             name=key,

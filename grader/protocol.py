@@ -7,7 +7,12 @@ of such blobs so they can travel over a pipe.
 
 Layout of a blob: 4-byte big-endian header length, the UTF-8 JSON header, then the array bytes.
 Scalars are JSON values; containers are {"list": [...]}, {"tuple": [...]}, {"dict": [[k, v], ...]};
-arrays are {"array": [dtype, shape, offset]} pointing into the bytes after the header.
+arrays are {"array": [dtype, shape, offset]} pointing into the bytes after the header. The header
+is padded with spaces so the body starts on a multiple of ALIGN, and the arrays tile the body in
+header order, each starting at the first multiple of ALIGN at or after the end of the one before:
+no two of them share bytes, so decoding never builds more than the blob holds, and every array is
+aligned where the blob's buffer is. A `Budget` bounds what many blobs decode to together (array
+bytes, string characters and values, counted alike).
 """
 
 from __future__ import annotations
@@ -21,12 +26,18 @@ import numpy as np
 
 MAX_DEPTH = 32
 MAX_NODES = 200_000
-MAX_HEADER_BYTES = 16 * 1024 * 1024
+# A JSON header parses into many times its size in Python objects; a plain value needs little
+# header (its bulk is array bytes), so this stays small.
+MAX_HEADER_BYTES = 4 * 1024 * 1024
 MAX_NDIM = 32
+MAX_DIM = 1 << 40
+# What one value node is counted as against a Budget, besides its bytes or characters.
+NODE_BYTES = 8
 # Only these kinds may cross: bool, signed/unsigned ints, floats, complex. Never object, str, void.
 ARRAY_KINDS = frozenset("biufc")
 
 _HEADER_LEN = struct.Struct(">I")
+ALIGN = 64
 _FRAME_LEN = struct.Struct(">Q")
 
 
@@ -34,16 +45,41 @@ class ProtocolError(ValueError):
     """The bytes are not a well-formed plain value (or not within the bounds)."""
 
 
+class ValueTooLarge(ProtocolError):
+    """Well formed, but more than the limit (of one blob or of a Budget) allows."""
+
+
 class UnsupportedValue(TypeError):
     """The value holds something that is not plain data; the message names what."""
 
 
+class Budget:
+    """What the blobs decoded with it may build together, in bytes: array bytes, characters of
+    strings and keys, and NODE_BYTES per value."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def charge(self, amount: int) -> None:
+        self.used += amount
+        if self.used > self.limit:
+            raise ValueTooLarge(f"values larger than {self.limit >> 20} MB in all")
+
+
 def encode(value: object, *, max_bytes: int | None = None) -> bytes:
-    """Encode a plain value. Raises UnsupportedValue for anything else, and ProtocolError when the
-    arrays together exceed max_bytes."""
+    """Encode a plain value. Raises UnsupportedValue for anything else, and ProtocolError when its
+    arrays, strings and keys together exceed max_bytes (counted as a Budget counts them)."""
+    return b"".join(encode_parts(value, max_bytes=max_bytes))
+
+
+def encode_parts(value: object, *, max_bytes: int | None = None) -> list[bytes | memoryview]:
+    """`encode`'s bytes as a list of parts that views the arrays' own memory, for a writev that
+    copies nothing."""
     arrays: list[np.ndarray] = []
     counter = [0]
-    offset = [0]
+    body = [0]
+    budget = Budget(max_bytes if max_bytes is not None else 1 << 62)
 
     def walk(obj: object, depth: int) -> object:
         counter[0] += 1
@@ -51,13 +87,15 @@ def encode(value: object, *, max_bytes: int | None = None) -> bytes:
             raise UnsupportedValue(f"more than {MAX_NODES} values")
         if depth > MAX_DEPTH:
             raise UnsupportedValue(f"nested deeper than {MAX_DEPTH}")
+        budget.charge(NODE_BYTES)
         kind = type(obj)
-        if obj is None or kind is bool or kind is str:
+        if kind is str:
+            budget.charge(len(obj))  # type: ignore[arg-type]
             return obj
-        if kind is int:
+        if obj is None or kind is bool or kind is int:
             return obj
         if kind is float:
-            if math.isfinite(obj):
+            if math.isfinite(obj):  # type: ignore[arg-type]
                 return obj
             return {"float": repr(obj)}  # JSON has no nan/inf; keep them exact anyway
         if kind is np.ndarray:
@@ -66,11 +104,10 @@ def encode(value: object, *, max_bytes: int | None = None) -> bytes:
                 raise UnsupportedValue(f"array of dtype {array.dtype} (only bool and numbers)")
             if array.ndim > MAX_NDIM:
                 raise UnsupportedValue(f"array with {array.ndim} dimensions")
+            budget.charge(array.nbytes)
             array = np.asarray(array, dtype=array.dtype.newbyteorder("<"), order="C")
-            start = offset[0]
-            offset[0] += array.nbytes
-            if max_bytes is not None and offset[0] > max_bytes:
-                raise ProtocolError(f"value larger than {max_bytes} bytes")
+            start = _aligned(body[0])
+            body[0] = start + array.nbytes
             arrays.append(array)
             return {"array": [array.dtype.str, list(array.shape), start]}
         if kind is list or kind is tuple:
@@ -81,46 +118,96 @@ def encode(value: object, *, max_bytes: int | None = None) -> bytes:
             for key, item in obj.items():  # type: ignore[attr-defined]
                 if type(key) is not str:
                     raise UnsupportedValue(f"dict key of type {type(key).__name__} (only str)")
+                budget.charge(len(key))
                 items.append([key, walk(item, depth + 1)])
             return {"dict": items}
         raise UnsupportedValue(f"a value of type {type_name(obj)}")
 
-    tree = walk(value, 0)
-    header = json.dumps(tree, separators=(",", ":"), allow_nan=False).encode()
-    parts = [_HEADER_LEN.pack(len(header)), header]
-    parts.extend(memoryview(array).cast("B") for array in arrays if array.nbytes)
-    return b"".join(parts)
+    try:
+        tree = walk(value, 0)
+    except ValueTooLarge as exc:
+        raise ProtocolError(f"value larger than {max_bytes} bytes") from exc
+    try:
+        header = json.dumps(tree, separators=(",", ":"), allow_nan=False).encode()
+    except ValueError as exc:  # an int too long to write out
+        raise UnsupportedValue(str(exc)) from None
+    header += b" " * (_aligned(_HEADER_LEN.size + len(header)) - _HEADER_LEN.size - len(header))
+    parts: list[bytes | memoryview] = [_HEADER_LEN.pack(len(header)), header]
+    end = 0
+    for array in arrays:
+        start = _aligned(end)
+        if start > end:
+            parts.append(bytes(start - end))
+        if array.nbytes:
+            parts.append(memoryview(array.data).cast("B"))
+        end = start + array.nbytes
+    return parts
 
 
-def decode(blob: bytes | bytearray | memoryview, *, max_bytes: int | None = None) -> object:
-    """Rebuild a value from `encode`'s bytes, strictly: every array is a fresh, writable, plain
-    ndarray of an allowed dtype whose bytes lie inside the blob; nothing else is constructed."""
+def _aligned(offset: int) -> int:
+    return -(-offset // ALIGN) * ALIGN
+
+
+def decode(
+    blob: bytes | bytearray | memoryview,
+    *,
+    max_bytes: int | None = None,
+    budget: Budget | None = None,
+) -> object:
+    """Rebuild a value from `encode`'s bytes, strictly: every array is a writable, plain ndarray
+    of an allowed dtype, the arrays tile the body in order, and nothing else is constructed. From
+    a bytearray the arrays are views of it (the caller hands its buffer over: nothing is copied);
+    from bytes, fresh copies. Raises ProtocolError (ValueTooLarge when over max_bytes or the
+    budget) for anything else, whatever went wrong."""
+    try:
+        return _decode(blob, max_bytes=max_bytes, budget=budget)
+    except ProtocolError:
+        raise
+    except MemoryError:
+        raise ValueTooLarge("value too large to decode") from None
+    except Exception as exc:  # numpy or json refusing something the checks above let through
+        raise ProtocolError(f"bad value ({type(exc).__name__})") from None
+
+
+def _decode(
+    blob: bytes | bytearray | memoryview, *, max_bytes: int | None, budget: Budget | None
+) -> object:
     view = memoryview(blob).cast("B")
     if max_bytes is not None and len(view) > max_bytes:
-        raise ProtocolError(f"value larger than {max_bytes} bytes")
+        raise ValueTooLarge(f"value larger than {max_bytes} bytes")
     if len(view) < _HEADER_LEN.size:
         raise ProtocolError("truncated value")
     (header_len,) = _HEADER_LEN.unpack(view[: _HEADER_LEN.size])
     body_start = _HEADER_LEN.size + header_len
     if header_len > MAX_HEADER_BYTES or body_start > len(view):
         raise ProtocolError("bad header length")
+    header = bytes(view[_HEADER_LEN.size : body_start])
+    # Every value opens a bracket or follows a comma or colon: bounded before anything is built.
+    if header.count(b"[") + header.count(b",") > 4 * MAX_NODES:
+        raise ProtocolError("value too large or too deep")
     try:
-        tree = json.loads(bytes(view[_HEADER_LEN.size : body_start]), parse_constant=_no_constant)
+        tree = json.loads(header, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"bad header: {exc}") from None
     body = view[body_start:]
+    budget = budget if budget is not None else Budget(1 << 62)
     counter = [0]
+    offset = [0]
 
     def build(node: object, depth: int) -> object:
         counter[0] += 1
         if counter[0] > MAX_NODES or depth > MAX_DEPTH:
             raise ProtocolError("value too large or too deep")
+        budget.charge(NODE_BYTES)
         kind = type(node)
-        if node is None or kind in (bool, int, float, str):
+        if kind is str:
+            budget.charge(len(node))  # type: ignore[arg-type]
+            return node
+        if node is None or kind in (bool, int, float):
             return node
         if kind is not dict or len(node) != 1:  # type: ignore[arg-type]
             raise ProtocolError("unexpected node")
-        ((tag, content),) = node.items()  # type: ignore[union-attr]
+        ((tag, content),) = node.items()  # type: ignore[attr-defined]
         if tag == "list" and type(content) is list:
             return [build(item, depth + 1) for item in content]
         if tag == "tuple" and type(content) is list:
@@ -130,22 +217,28 @@ def decode(blob: bytes | bytearray | memoryview, *, max_bytes: int | None = None
             for pair in content:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                     raise ProtocolError("bad dict entry")
+                budget.charge(len(pair[0]))
                 out[pair[0]] = build(pair[1], depth + 1)
             return out
         if tag == "float" and content in ("nan", "inf", "-inf"):
             return float(content)
         if tag == "array" and type(content) is list and len(content) == 3:
-            return _array(content, body)
+            array = _array(content, body, _aligned(offset[0]), budget)
+            offset[0] = content[2] + array.nbytes
+            return array
         raise ProtocolError(f"unexpected tag {tag!r}")
 
-    return build(tree, 0)
+    value = build(tree, 0)
+    if not offset[0] <= len(body) < offset[0] + ALIGN:
+        raise ProtocolError("bytes after the last array")
+    return value
 
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"constant {name} not allowed")
 
 
-def _array(spec: list, body: memoryview) -> np.ndarray:
+def _array(spec: list, body: memoryview, expected_start: int, budget: Budget) -> np.ndarray:
     dtype_str, shape, start = spec
     if type(dtype_str) is not str or type(shape) is not list or type(start) is not int:
         raise ProtocolError("bad array spec")
@@ -157,16 +250,26 @@ def _array(spec: list, body: memoryview) -> np.ndarray:
         raise ProtocolError(f"bad dtype {dtype_str!r}") from None
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
         raise ProtocolError(f"dtype {dtype_str!r} not allowed")
-    if len(shape) > MAX_NDIM or any(type(n) is not int or n < 0 for n in shape):
+    if dtype.subdtype is not None or dtype.itemsize == 0:
+        raise ProtocolError(f"dtype {dtype_str!r} not allowed")
+    if len(shape) > MAX_NDIM or any(type(n) is not int or not 0 <= n <= MAX_DIM for n in shape):
         raise ProtocolError("bad shape")
+    # Arrays tile the body: each starts where the previous one ended (aligned), so none shares
+    # bytes with another.
+    if start != expected_start:
+        raise ProtocolError("array bytes overlap or leave a gap")
     count = math.prod(shape)
     nbytes = count * dtype.itemsize
-    if start < 0 or start + nbytes > len(body):
+    if start + nbytes > len(body):
         raise ProtocolError("array bytes out of range")
+    budget.charge(nbytes)
     array = np.frombuffer(body[start : start + nbytes], dtype=dtype, count=count).reshape(
         tuple(shape)
     )
-    return array.astype(dtype.newbyteorder("="), copy=True)
+    native = dtype.newbyteorder("=")
+    if array.flags.writeable and dtype == native:
+        return array  # a view of the caller's own buffer
+    return array.astype(native, copy=True)
 
 
 def value_kind(value: object) -> str:
@@ -186,7 +289,7 @@ def value_kind(value: object) -> str:
             for item in obj:  # type: ignore[attr-defined]
                 walk(item, depth + 1)
         elif type(obj) is dict:
-            for item in obj.values():  # type: ignore[attr-defined]
+            for item in obj.values():
                 walk(item, depth + 1)
 
     walk(value, 0)
@@ -219,7 +322,7 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[written:]
 
 
-def read_exact(fd: int, size: int) -> bytes:
+def read_exact(fd: int, size: int) -> bytearray:
     buffer = bytearray(size)
     view = memoryview(buffer)
     got = 0
@@ -228,10 +331,10 @@ def read_exact(fd: int, size: int) -> bytes:
         if n == 0:
             raise EOFError("pipe closed")
         got += n
-    return bytes(buffer)
+    return buffer
 
 
-def read_frame(fd: int, *, max_bytes: int) -> bytes:
+def read_frame(fd: int, *, max_bytes: int) -> bytearray:
     (size,) = _FRAME_LEN.unpack(read_exact(fd, _FRAME_LEN.size))
     if size > max_bytes:
         raise ProtocolError(f"frame of {size} bytes exceeds {max_bytes}")
@@ -242,8 +345,8 @@ def encode_json(obj: object) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-def decode_json(data: bytes) -> object:
+def decode_json(data: bytes | bytearray) -> object:
     try:
         return json.loads(data, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError(f"bad JSON: {exc}") from None
+    except Exception as exc:
+        raise ProtocolError(f"bad JSON: {type(exc).__name__}") from None

@@ -15,11 +15,22 @@ How outcomes are decided:
 - A call that times out, crashes or floods output ends its process; the next call runs in a fresh
   child (loading again) as long as time_total_s lasts; calls after that are not_run.
 - A forbidden API found statically marks every call forbidden_api without running anything; one
-  reached at run time ends that call (or loading) with forbidden_api, naming it.
-- time_ms is measured by the fork server from the moment the child reports the call started to
-  the moment it reports it returned (after CUDA synchronisation), median over `repeat`.
+  reached at run time ends that call (or loading) with forbidden_api, naming it. Operator
+  families (Job.forbidden_ops, grader.forbidden.OP_FAMILIES) are refused at the operator level
+  in the child, however they are reached.
+- A call has one set of inputs per repetition (Call.runs); each is sent to the child only when
+  that repetition runs, and each repetition's value comes back (CallOutcome.values).
+- time_ms is measured by the fork server, never reported by the child: for each repetition from
+  the moment its command (with its inputs) is sent until its result has fully arrived, so
+  everything the child does for the call is inside; times_ms has each repetition's, time_ms
+  their sum.
+- What a child sends is decoded strictly, with a budget for the whole job; a malformed result is
+  invalid_output, an oversized one output_limit_exceeded, never a fault of the sandbox.
 - Children run torch with one intra-op thread (see grader.forkserver._warm_up): reference timings
   that are compared with time_ms should be taken the same way.
+- Python warnings raised during a call (numpy's "overflow encountered in exp" too) come back with
+  its result, per call (CallOutcome.warnings), as well as on stderr; at most WARNINGS_KEPT, each
+  cut to WARNING_CHARS, whatever the child claims.
 """
 
 from __future__ import annotations
@@ -36,27 +47,30 @@ import time
 from dataclasses import dataclass, field
 
 from grader import protocol
-from grader.forbidden import forbidden_static
+from grader.child import RESULT_OVERHEAD
+from grader.forbidden import OP_FAMILIES, family_names, forbidden_static
+from grader.messages import english
+from grader.status import OUTCOMES, Outcome, TestStatus
 
 FRAMEWORKS = ("torch", "numpy", "python")
-STATUSES = frozenset(
+STATUSES = OUTCOMES
+# What a child may report about itself; anything else it claims is invalid output.
+CHILD_STATUSES = frozenset(
     {
-        "ok",
-        "raised",
-        "runtime_error",
-        "time_limit_exceeded",
-        "memory_limit_exceeded",
-        "output_limit_exceeded",
-        "forbidden_api",
-        "invalid_output",
-        "not_run",
+        Outcome.OK,
+        Outcome.RAISED,
+        TestStatus.INVALID_OUTPUT,
+        TestStatus.OUTPUT_LIMIT_EXCEEDED,
+        TestStatus.MEMORY_LIMIT_EXCEEDED,
+        TestStatus.RUNTIME_ERROR,
     }
 )
-# What a child may report about itself; anything else it claims is ignored.
-CHILD_STATUSES = frozenset(
-    {"ok", "raised", "invalid_output", "output_limit_exceeded", "memory_limit_exceeded",
-     "runtime_error"}
-)  # fmt: skip
+VALUE_KINDS = ("tensor", "ndarray", "python")
+MESSAGE_CHARS = 4000
+# Python warnings of one call, as the child reports them (its own caps are the same): at most
+# this many, each cut to this length.
+WARNINGS_KEPT = 10
+WARNING_CHARS = 300
 START_TIMEOUT_S = 60.0
 REPLY_MARGIN_S = 30.0
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,15 +86,27 @@ class Limits:
     output_bytes: int = 64 * 1024
     file_size_mb: int = 16
     open_files: int = 64
-    result_mb: int = 64
+    result_mb: int = 64  # one returned value
+    result_total_mb: int = 128  # every value of the job together, as the worker holds them
 
 
 @dataclass(frozen=True)
 class Call:
+    """One test's call: (args, kwargs), or one pair per repetition in `repetitions` (a
+    performance test runs each repetition on inputs of its own)."""
+
     name: str
     args: tuple
     kwargs: dict
-    repeat: int = 1
+    repetitions: tuple[tuple[tuple, dict], ...] = ()
+
+    @property
+    def runs(self) -> tuple[tuple[tuple, dict], ...]:
+        return self.repetitions or ((tuple(self.args), dict(self.kwargs)),)
+
+    @property
+    def repeat(self) -> int:
+        return len(self.runs)
 
 
 @dataclass(frozen=True)
@@ -92,10 +118,17 @@ class Job:
     limits: Limits = Limits()
     forbidden: tuple[str, ...] = ()
     device: str = "cpu"
+    # Operator families refused at run time (grader.forbidden.OP_FAMILIES).
+    forbidden_ops: tuple[str, ...] = ()
 
 
 @dataclass
 class CallOutcome:
+    """What one call did. value and value_kind are the first repetition's; values and value_kinds
+    hold every repetition's (when status is ok). time_ms is the total of times_ms, the fork
+    server's measurement of each repetition. warnings: the Python warnings its repetitions
+    raised, each once, in order (text the student's code controls)."""
+
     name: str
     status: str
     value: object | None = None
@@ -103,6 +136,10 @@ class CallOutcome:
     exception: str = ""
     time_ms: float | None = None
     message: str = ""
+    values: tuple[object, ...] = ()
+    value_kinds: tuple[str, ...] = ()
+    times_ms: tuple[float, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,17 +177,19 @@ class Sandbox:
         try:
             tree = ast.parse(job.source, filename="submission.py")
         except SyntaxError as exc:
-            return _all(job, compile_error=f"SyntaxError: {exc.msg} (line {exc.lineno})")
+            return _all(job, compile_error=syntax_error_message(exc))
         except (ValueError, RecursionError, MemoryError) as exc:
-            return _all(job, compile_error=f"the code cannot be parsed: {type(exc).__name__}")
-        found = forbidden_static(tree=tree, forbidden=job.forbidden)
+            return _all(job, compile_error=english("load.unparsable", error=type(exc).__name__))
+        found = forbidden_static(
+            tree=tree, forbidden=job.forbidden, families=tuple(job.forbidden_ops)
+        )
         if found:
             return _all(job, forbidden=found)
+        limits = dataclasses.asdict(job.limits)
         control = {
-            "limits": dataclasses.asdict(job.limits),
-            "calls": [{"repeat": max(1, int(call.repeat))} for call in job.calls],
-            "device": job.device,
-            "framework": job.framework,
+            "limits": limits,
+            "calls": [{"runs": call.repeat} for call in job.calls],
+            "forbidden_ops": list(job.forbidden_ops),
         }
         payload = protocol.encode(
             {
@@ -158,19 +197,22 @@ class Sandbox:
                 "entry": job.entry_point,
                 "framework": job.framework,
                 "device": job.device,
-                "forbidden": list(job.forbidden),
+                "forbidden": list(job.forbidden) + list(family_names(job.forbidden_ops)),
+                "forbidden_ops": list(job.forbidden_ops),
                 "result_bytes": job.limits.result_mb * 1024 * 1024,
-                "limits": dataclasses.asdict(job.limits),
-                "calls": [
-                    {"args": tuple(call.args), "kwargs": dict(call.kwargs), "repeat": call.repeat}
-                    for call in job.calls
-                ],
+                "limits": limits,
             }
         )
+        # Each repetition's inputs travel on their own, sent to the child only when it runs.
+        inputs = [
+            protocol.encode({"args": tuple(args), "kwargs": dict(kwargs)})
+            for call in job.calls
+            for args, kwargs in call.runs
+        ]
         with self._lock:
             for attempt in (1, 2):
                 try:
-                    reply, blobs = self._exchange(control, payload, job)
+                    reply, blobs = self._exchange(control, payload, inputs, job)
                 except (OSError, EOFError, protocol.ProtocolError, TimeoutError) as exc:
                     self._stop()
                     if attempt == 2:
@@ -245,42 +287,54 @@ class Sandbox:
             self._stop()
             self._start()
 
-    def _exchange(self, control: dict, payload: bytes, job: Job) -> tuple[dict, list[bytes]]:
+    def _exchange(
+        self, control: dict, payload: bytes, inputs: list[bytes], job: Job
+    ) -> tuple[dict, list[bytearray]]:
         self._ensure_started()
         protocol.write_frame(self._job_fd, protocol.encode_json(control))
         protocol.write_frame(self._job_fd, payload)
+        for inputs_blob in inputs:
+            protocol.write_frame(self._job_fd, inputs_blob)
         # Generous: each fresh child may spend its start-up time on top of the job's own limits.
         budget = job.limits.time_total_s + REPLY_MARGIN_S + 2 * len(job.calls)
         deadline = time.monotonic() + budget
         reply = protocol.decode_json(self._read_frame(deadline, max_bytes=16 << 20))
         if not isinstance(reply, dict):
             raise protocol.ProtocolError("bad reply")
-        count = sum(1 for outcome in reply.get("outcomes", []) if "blob" in outcome)
-        cap = job.limits.result_mb * 1024 * 1024 + 65536
-        blobs = [self._read_frame(deadline, max_bytes=cap) for _ in range(count)]
+        count = sum(len(o.get("blobs", ())) for o in reply.get("outcomes", []) if o)
+        cap = job.limits.result_mb * 1024 * 1024 + RESULT_OVERHEAD
+        room = job.limits.result_total_mb * 1024 * 1024
+        blobs: list[bytearray] = []
+        for _ in range(count):
+            # Kept as read: the decoded arrays are views of it, never a second copy.
+            blob = self._read_frame(deadline, max_bytes=min(cap, room))
+            room -= len(blob)
+            blobs.append(blob)
         return reply, blobs
 
-    def _read_frame(self, deadline: float, *, max_bytes: int) -> bytes:
+    def _read_frame(self, deadline: float, *, max_bytes: int) -> bytearray:
         head = self._read_exact(8, deadline)
         size = int.from_bytes(head, "big")
         if size > max_bytes:
             raise protocol.ProtocolError(f"frame of {size} bytes")
         return self._read_exact(size, deadline)
 
-    def _read_exact(self, size: int, deadline: float) -> bytes:
-        buffer = bytearray()
-        while len(buffer) < size:
+    def _read_exact(self, size: int, deadline: float) -> bytearray:
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("the fork server did not answer in time")
             ready, _, _ = select.select([self._reply_fd], [], [], remaining)
             if not ready:
                 continue
-            chunk = os.read(self._reply_fd, min(size - len(buffer), 1 << 22))
-            if not chunk:
+            n = os.readv(self._reply_fd, [view[got : got + (1 << 22)]])
+            if not n:
                 raise EOFError("the fork server exited")
-            buffer += chunk
-        return bytes(buffer)
+            got += n
+        return buffer
 
 
 def scrubbed_environment() -> dict[str, str]:
@@ -291,86 +345,188 @@ def scrubbed_environment() -> dict[str, str]:
 def _validate(job: Job) -> None:
     if job.framework not in FRAMEWORKS:
         raise ValueError(f"unknown framework {job.framework!r}")
+    unknown = [family for family in job.forbidden_ops if family not in OP_FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown operator families {unknown}")
     if not job.entry_point.isidentifier():
         raise ValueError(f"bad entry point {job.entry_point!r}")
     if job.device != "cpu" and not job.device.startswith("cuda"):
         raise ValueError(f"unknown device {job.device!r}")
 
 
+def syntax_error_message(exc: SyntaxError) -> str:
+    if exc.lineno is None:
+        return english("raised.text", exception="SyntaxError", text=str(exc.msg))
+    return english("raised.line", exception="SyntaxError", text=str(exc.msg), line=exc.lineno)
+
+
 def _all(job: Job, *, compile_error: str | None = None, forbidden: str | None = None) -> JobResult:
     if forbidden:
         outcomes = [
-            CallOutcome(name=call.name, status="forbidden_api", message=forbidden)
+            CallOutcome(name=call.name, status=TestStatus.FORBIDDEN_API, message=forbidden)
             for call in job.calls
         ]
     else:
         outcomes = [
             CallOutcome(
-                name=call.name, status="not_run", message="not run: the code does not compile"
+                name=call.name,
+                status=TestStatus.NOT_RUN,
+                message=english("sandbox.not_run_compile"),
             )
             for call in job.calls
         ]
     return JobResult(compile_error=compile_error, forbidden_api=forbidden, outcomes=outcomes)
 
 
-def _text(value: object, limit: int = 4000) -> str:
+def _text(value: object, limit: int = MESSAGE_CHARS) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _result(job: Job, reply: dict, blobs: list[bytes]) -> JobResult:
+@dataclass
+class _Rep:
+    """One repetition's self-report, once decoded and checked."""
+
+    status: str
+    value: object = None
+    value_kind: str = ""
+    exception: str = ""
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def _result(job: Job, reply: dict, blobs: list[bytearray]) -> JobResult:
     outcomes: list[CallOutcome] = []
-    raw = reply.get("outcomes", [])
+    raw = reply.get("outcomes")
+    raw = raw if isinstance(raw, list) else []
     compile_error = reply.get("compile_error")
-    cap = job.limits.result_mb * 1024 * 1024 + 65536
+    cap = job.limits.result_mb * 1024 * 1024 + RESULT_OVERHEAD
+    # Everything the job's values may decode to, together: what the worker holds at once.
+    budget = protocol.Budget(job.limits.result_total_mb * 1024 * 1024)
     for index, call in enumerate(job.calls):
-        entry = raw[index] if index < len(raw) else None
+        entry = raw[index] if index < len(raw) and isinstance(raw[index], dict) else None
         if entry is None:
-            message = "not run: the code does not compile" if compile_error else "not run"
-            outcomes.append(CallOutcome(name=call.name, status="not_run", message=message))
+            message = english("sandbox.not_run_compile" if compile_error else "sandbox.not_run")
+            outcomes.append(CallOutcome(name=call.name, status=TestStatus.NOT_RUN, message=message))
             continue
-        time_ms = entry.get("time_ms")
-        time_ms = float(time_ms) if isinstance(time_ms, int | float) else None
+        times = entry.get("times_ms")
+        times_ms = tuple(
+            float(t)
+            for t in (times if isinstance(times, list) else [])
+            if isinstance(t, int | float)
+        )
+        time_ms = sum(times_ms) if times_ms else None
         status = entry.get("status")
         if status is not None:
-            outcome = CallOutcome(
-                name=call.name,
-                status=status if status in STATUSES else "runtime_error",
-                time_ms=time_ms,
-                message=_text(entry.get("message")),
+            outcomes.append(
+                CallOutcome(
+                    name=call.name,
+                    status=status if status in STATUSES else TestStatus.RUNTIME_ERROR,
+                    time_ms=time_ms,
+                    times_ms=times_ms,
+                    message=_text(entry.get("message")),
+                )
             )
-        else:
-            outcome = _decode_child(call.name, blobs[entry["blob"]], cap)
-            outcome.time_ms = time_ms
-        outcomes.append(outcome)
+            continue
+        indices = entry.get("blobs")
+        indices = indices if isinstance(indices, list) else []
+        reps = [
+            _decode_child(blobs[i], cap, budget)
+            if isinstance(i, int) and 0 <= i < len(blobs)
+            else _Rep(status=TestStatus.RUNTIME_ERROR, message=english("sandbox.no_result"))
+            for i in indices
+        ]
+        if len(reps) != call.repeat or len(times_ms) != call.repeat:
+            reps.append(_Rep(status=TestStatus.RUNTIME_ERROR, message=english("sandbox.no_result")))
+        outcomes.append(_outcome(call, reps, time_ms, times_ms))
     return JobResult(
         compile_error=_text(compile_error) if compile_error else None,
         forbidden_api=None,
         outcomes=outcomes,
         stdout=_text(reply.get("stdout"), job.limits.output_bytes),
         stderr=_text(reply.get("stderr"), job.limits.output_bytes),
-        wall_ms=reply.get("wall_ms"),
+        wall_ms=reply.get("wall_ms") if isinstance(reply.get("wall_ms"), int | float) else None,
     )
 
 
-def _decode_child(name: str, blob: bytes, cap: int) -> CallOutcome:
-    """A child's self-report, decoded strictly; nothing but the expected fields of plain types."""
+def _outcome(
+    call: Call, reps: list[_Rep], time_ms: float | None, times_ms: tuple[float, ...]
+) -> CallOutcome:
+    """One call from its repetitions: the first that did not return, else all their values."""
+    warnings = _merged_warnings(reps)
+    for number, rep in enumerate(reps, start=1):
+        if rep.status != Outcome.OK:
+            message = rep.message
+            if message and call.repeat > 1:
+                message = english("repetition", number=number, count=call.repeat, detail=message)
+            return CallOutcome(
+                name=call.name,
+                status=rep.status,
+                value_kind=rep.value_kind,
+                exception=rep.exception,
+                message=message,
+                time_ms=time_ms,
+                times_ms=times_ms,
+                warnings=warnings,
+            )
+    return CallOutcome(
+        name=call.name,
+        status=Outcome.OK,
+        value=reps[0].value,
+        value_kind=reps[0].value_kind,
+        time_ms=time_ms,
+        values=tuple(rep.value for rep in reps),
+        value_kinds=tuple(rep.value_kind for rep in reps),
+        times_ms=times_ms,
+        warnings=warnings,
+    )
+
+
+def _merged_warnings(reps: list[_Rep]) -> tuple[str, ...]:
+    merged: list[str] = []
+    for rep in reps:
+        for text in rep.warnings:
+            if text not in merged and len(merged) < WARNINGS_KEPT:
+                merged.append(text)
+    return tuple(merged)
+
+
+def _warnings(value: object) -> tuple[str, ...]:
+    """The warnings a child reported: strings only, capped in number and length."""
+    if type(value) is not list:
+        return ()
+    return tuple(
+        item[:WARNING_CHARS] for item in value[:WARNINGS_KEPT] if type(item) is str and item
+    )
+
+
+def _decode_child(blob: bytes | bytearray, cap: int, budget: protocol.Budget) -> _Rep:
+    """A child's self-report, decoded strictly; nothing but the expected fields of plain types.
+    Its arrays are views of the blob, which nothing else holds."""
     try:
-        report = protocol.decode(blob, max_bytes=cap)
+        report = protocol.decode(blob, max_bytes=cap, budget=budget)
+    except protocol.ValueTooLarge as exc:
+        return _Rep(
+            status=TestStatus.OUTPUT_LIMIT_EXCEEDED,
+            message=english("sandbox.too_large", reason=str(exc)),
+        )
     except protocol.ProtocolError as exc:
-        return CallOutcome(name=name, status="invalid_output", message=f"unreadable result: {exc}")
+        return _Rep(
+            status=TestStatus.INVALID_OUTPUT,
+            message=english("sandbox.unreadable_reason", reason=str(exc)),
+        )
     if type(report) is not dict:
-        return CallOutcome(name=name, status="invalid_output", message="unreadable result")
+        return _Rep(status=TestStatus.INVALID_OUTPUT, message=english("sandbox.unreadable"))
     status = report.get("status")
     if status not in CHILD_STATUSES:
-        return CallOutcome(name=name, status="invalid_output", message="unreadable result")
+        return _Rep(status=TestStatus.INVALID_OUTPUT, message=english("sandbox.unreadable"))
     kind = report.get("value_kind")
-    return CallOutcome(
-        name=name,
-        status=status,
-        value=report.get("value") if status == "ok" else None,
-        value_kind=kind if kind in ("tensor", "ndarray", "python") else "",
+    return _Rep(
+        status=str(status),
+        value=report.get("value") if status == Outcome.OK else None,
+        value_kind=kind if kind in VALUE_KINDS else "",
         exception=_text(report.get("exception"), 500),
         message=_text(report.get("message")),
+        warnings=_warnings(report.get("warnings")),
     )
 
 
@@ -397,9 +553,10 @@ def sandbox_self_test() -> str | None:
     if result.compile_error:
         return f"the probe did not load: {result.compile_error}"
     outcome = result.outcomes[0]
-    if outcome.status != "ok":
+    if outcome.status != Outcome.OK:
         return f"the probe failed: {outcome.status} {outcome.message}"
-    problems = [key for key, ok in (outcome.value or {}).items() if ok is not True]
+    checks = outcome.value if isinstance(outcome.value, dict) else {}
+    problems = [key for key, ok in checks.items() if ok is not True]
     if problems:
         return "isolation incomplete: " + ", ".join(sorted(problems))
     return None

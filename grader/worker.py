@@ -5,6 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +49,10 @@ def sandbox_refusal() -> str | None:
     )
 
 
-_sandbox = None
+_sandbox: Sandbox | None = None
 
 
-def sandbox_get():
+def sandbox_get() -> Sandbox:
     """The sandbox of this process, started on first use (after the pool forked)."""
     global _sandbox
     if _sandbox is None:

@@ -6,14 +6,11 @@ import math
 
 import numpy as np
 
-from exercises import checks
-from exercises.base import ArrayExercise, Case, HiddenCase, Inputs, PerformanceTest, Sample
-
-F32 = np.float32
-
-
-def _normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    return rng.standard_normal(shape).astype(F32)
+from exercises.base import Exercise, HiddenCase, Inputs, PerformanceTest, Sample
+from exercises.gen import F32, keep_one
+from exercises.gen import mask as _gen_mask
+from exercises.gen import normal as _normal
+from exercises.specs import Array, within_hull
 
 
 def _qkv(
@@ -31,15 +28,6 @@ def _qkv(
     k = _normal(rng, (*kv_batch, source, d))
     v = _normal(rng, (*kv_batch, source, dv))
     return q, k, v
-
-
-def _rows_keep_one(rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
-    """Every query row keeps at least one allowed key, as the contract promises."""
-    flat = mask.reshape(-1, mask.shape[-1])
-    for row in flat:
-        if not row.any():
-            row[int(rng.integers(0, row.size))] = True
-    return flat.reshape(mask.shape)
 
 
 def _single_head(rng: np.random.Generator) -> Inputs:
@@ -69,7 +57,7 @@ def _padding_mask(rng: np.random.Generator) -> Inputs:
 
 def _mask_broadcast(rng: np.random.Generator) -> Inputs:
     q, k, v = _qkv(rng, batch=(2, 4), length=6, source=5, d=8, dv=8)
-    mask = _rows_keep_one(rng, rng.random((6, 5)) < 0.5)
+    mask = _gen_mask(rng, (6, 5))
     return Inputs(args=(q, k, v), kwargs={"mask": mask})
 
 
@@ -105,7 +93,7 @@ def _large_logits_masked(rng: np.random.Generator) -> Inputs:
     mask = np.ones(scores.shape, dtype=bool)
     np.put_along_axis(mask, scores.argmax(axis=-1)[..., None], False, axis=-1)
     mask &= rng.random(scores.shape) < 0.7
-    return Inputs(args=(q, k, v), kwargs={"mask": _rows_keep_one(rng, mask)})
+    return Inputs(args=(q, k, v), kwargs={"mask": keep_one(rng, mask)})
 
 
 def _random_shapes(rng: np.random.Generator) -> Inputs:
@@ -120,15 +108,16 @@ def _performance(rng: np.random.Generator) -> Inputs:
     return Inputs(args=_qkv(rng, batch=(2, 4), length=256, source=256, d=64, dv=64))
 
 
-class Attention(ArrayExercise):
+class Attention(Exercise):
     slug = "attention"
     title_en = "Scaled dot-product attention"
     title_zh = "缩放点积注意力"
     entry_point = "scaled_dot_product_attention"
-    frameworks = ("torch", "numpy")
-    points = 10.0
-    rtol = 1e-4
-    atol = 1e-5
+    topic = "attention"
+    cards = ("注意力机制的公式是什么？", "为什么除以根号dk呢？", "K为什么要转置？")
+    position = 2
+    output = Array(properties=(within_hull("v"),))
+    forbidden_ops = ("attention", "softmax")
     forbidden = (
         "torch.nn.functional.scaled_dot_product_attention",
         "torch.nn.functional.multi_head_attention_forward",
@@ -190,7 +179,3 @@ class Attention(ArrayExercise):
         weights = np.exp(scores)
         weights /= weights.sum(axis=-1, keepdims=True)
         return (weights @ v64).astype(F32)
-
-    def check_properties(self, *, case: Case, got: np.ndarray) -> list[checks.CheckResult]:
-        v = case.inputs.args[2]
-        return [checks.check_within_hull(name=self.output_name, got=got, v=v)]

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 
-from exercises import checks
-from exercises.base import Case, Exercise, HiddenCase, Inputs, Raises, Sample
+from exercises.base import Exercise, HiddenCase, Inputs, Sample
+from exercises.specs import IntTuple
+
+IntOrPair = int | tuple[int, int]
 
 
-def _pair(value: Any, name: str) -> tuple[int, int]:
-    items = tuple(value) if isinstance(value, tuple | list) and len(value) == 2 else (value, value)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(items[0]), int(items[1])
+def _pair(value: object, name: str) -> tuple[int, int]:
+    """Validates as well: an argument outside the contract raises ValueError."""
+    first, second = (
+        tuple(value) if isinstance(value, tuple | list) and len(value) == 2 else (value, value)
+    )
+    if (
+        isinstance(first, bool)
+        or not isinstance(first, int)
+        or isinstance(second, bool)
+        or not isinstance(second, int)
+    ):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(first), int(second)
 
 
 def _maybe_pair(rng: np.random.Generator, a: int, b: int) -> int | tuple[int, int]:
@@ -165,8 +172,13 @@ class ConvOutputSize(Exercise):
     title_en = "Conv2d output size"
     title_zh = "二维卷积的输出尺寸"
     entry_point = "conv2d_output_size"
+    topic = "cnn"
+    cards = ("卷积层有哪些基本参数？", "简述空洞卷积", "简述卷积相关计算")
+    difficulty = "easy"
+    position = 3
     frameworks = ("python",)
-    points = 10.0
+    output = IntTuple()
+    forbidden_ops = ("convolution", "pooling")
     forbidden = (
         "torch.nn.Conv2d",
         "torch.nn.LazyConv2d",
@@ -208,10 +220,10 @@ class ConvOutputSize(Exercise):
         self,
         h: int,
         w: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair = 0,
+        dilation: IntOrPair = 1,
     ) -> tuple[int, int]:
         kernel = _pair(kernel_size, "kernel_size")
         strides = _pair(stride, "stride")
@@ -240,10 +252,3 @@ class ConvOutputSize(Exercise):
         if h_out < 1 or w_out < 1:
             raise ValueError("non-positive output size")
         return h_out, w_out
-
-    def check(
-        self, *, case: Case, framework: str, got: Any, value_kind: str, expected: Any
-    ) -> checks.CheckResult:
-        if isinstance(expected, Raises):
-            return checks.check_raises(expected=expected.exception, raised=None, got=got)
-        return checks.check_int_tuple(name="result", got=got, expected=expected)

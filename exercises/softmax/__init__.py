@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from exercises import checks
-from exercises.base import ArrayExercise, Case, HiddenCase, Inputs, PerformanceTest, Sample
-
-F32 = np.float32
-
-
-def _normal(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 3.0) -> np.ndarray:
-    return (rng.standard_normal(shape) * scale).astype(F32)
+from exercises.base import Exercise, HiddenCase, Inputs, PerformanceTest, Sample
+from exercises.gen import F32, shape
+from exercises.gen import normal as _gen_normal
+from exercises.specs import Array, sums_to_one
 
 
-def _random_shape(rng: np.random.Generator, *, rank: int, low: int = 1, high: int = 7) -> tuple:
-    return tuple(int(n) for n in rng.integers(low, high + 1, size=rank))
+def _normal(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    return _gen_normal(rng, size, scale=3.0)
 
 
 def _two_d(rng: np.random.Generator) -> Inputs:
-    return Inputs(args=(_normal(rng, _random_shape(rng, rank=2, low=2, high=9)),))
+    return Inputs(args=(_normal(rng, shape(rng, rank=2, low=2, high=9)),))
 
 
 def _dim0_3d(rng: np.random.Generator) -> Inputs:
-    return Inputs(
-        args=(_normal(rng, _random_shape(rng, rank=3, low=2, high=6)),), kwargs={"dim": 0}
-    )
+    return Inputs(args=(_normal(rng, shape(rng, rank=3, low=2, high=6)),), kwargs={"dim": 0})
 
 
 def _dim1_4d(rng: np.random.Generator) -> Inputs:
@@ -71,24 +65,28 @@ def _neg_inf_dim0(rng: np.random.Generator) -> Inputs:
 
 def _random_rank(rng: np.random.Generator) -> Inputs:
     rank = int(rng.integers(1, 6))
-    shape = _random_shape(rng, rank=rank, low=1, high=5)
+    size = shape(rng, rank=rank, low=1, high=5)
     dim = int(rng.integers(0, rank))
-    return Inputs(args=(_normal(rng, shape),), kwargs={"dim": dim})
+    return Inputs(args=(_normal(rng, size),), kwargs={"dim": dim})
 
 
 def _performance(rng: np.random.Generator) -> Inputs:
     return Inputs(args=(_normal(rng, (512, 1024)),), kwargs={"dim": -1})
 
 
-class Softmax(ArrayExercise):
+class Softmax(Exercise):
     slug = "softmax"
     title_en = "Numerically stable softmax"
     title_zh = "数值稳定的 softmax"
     entry_point = "softmax"
-    frameworks = ("torch", "numpy")
-    points = 10.0
+    topic = "activations"
+    cards = ("softmax是什么？", "为什么使用softmax?")
+    difficulty = "easy"
+    position = 1
     rtol = 1e-4
     atol = 1e-6
+    output = Array(properties=(sums_to_one("dim"),))
+    forbidden_ops = ("softmax",)
     forbidden = (
         "torch.softmax",
         "torch.log_softmax",
@@ -150,7 +148,3 @@ class Softmax(ArrayExercise):
         shifted = x64 - np.max(x64, axis=dim, keepdims=True)
         e = np.exp(shifted)
         return (e / np.sum(e, axis=dim, keepdims=True)).astype(F32)
-
-    def check_properties(self, *, case: Case, got: np.ndarray) -> list[checks.CheckResult]:
-        dim = case.inputs.kwargs.get("dim", -1)
-        return [checks.check_sums_to_one(name=self.output_name, got=got, dim=dim)]

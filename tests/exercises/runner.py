@@ -1,19 +1,22 @@
-"""Runs a Python function on an exercise's cases in this process and judges it with the
-exercise's checkers, converting inputs and outputs the way the sandbox does (tensors under torch,
-ndarrays back). Used to test the checkers and the references without the sandbox."""
+"""Runs a Python function on an exercise's cases in this process and judges each call with the
+real judge (grader.grading.judge_outcome), converting inputs and outputs the way the sandbox does
+(tensors under torch, plain data back). Used to test the checkers, the references and the shipped
+mistakes without the sandbox."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import torch
-
-from exercises.base import Case, Exercise, Raises, copy_value
-from exercises.checks import CheckResult, check_raises
+from exercises.base import Case, Exercise, copy_value
+from exercises.checks import CheckResult
+from exercises.frameworks import to_framework, to_plain
+from grader.grading import judge_outcome
 from grader.protocol import value_kind
+from grader.sandbox import CallOutcome
+from grader.status import Outcome
 
 
 @dataclass(frozen=True)
@@ -22,24 +25,34 @@ class Judged:
     result: CheckResult
 
 
-def _to_torch(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return torch.from_numpy(np.array(value, copy=True))
-    if isinstance(value, tuple | list):
-        return type(value)(_to_torch(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _to_torch(item) for key, item in value.items()}
-    return value
-
-
-def _from_torch(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, tuple | list):
-        return type(value)(_from_torch(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _from_torch(item) for key, item in value.items()}
-    return value
+def _call(case: Case, framework: str, function: Callable[..., Any], timed: bool) -> CallOutcome:
+    values, kinds, times = [], [], []
+    for inputs in case.runs:
+        args = to_framework(copy_value(tuple(inputs.args)), framework=framework)
+        kwargs = to_framework(copy_value(dict(inputs.kwargs)), framework=framework)
+        started = time.perf_counter()
+        try:
+            got = function(*args, **kwargs)
+        except Exception as exc:
+            chain = ",".join(cls.__name__ for cls in type(exc).__mro__ if cls is not object)
+            return CallOutcome(
+                name=case.name, status=Outcome.RAISED, exception=chain, message=repr(exc)
+            )
+        times.append((time.perf_counter() - started) * 1000)
+        kinds.append(value_kind(got))
+        values.append(to_plain(got))
+    return CallOutcome(
+        name=case.name,
+        status=Outcome.OK,
+        value=values[0],
+        value_kind=kinds[0],
+        values=tuple(values),
+        value_kinds=tuple(kinds),
+        # In process, on a shared machine, time says little: speed is judged through the sandbox
+        # (test_sandbox_judging); here only when asked.
+        time_ms=sum(times) if timed else 0.0,
+        times_ms=tuple(times),
+    )
 
 
 def judge_function(
@@ -48,36 +61,16 @@ def judge_function(
     framework: str,
     function: Callable[..., Any],
     performance: bool = True,
+    timed: bool = False,
 ) -> list[Judged]:
     judged = []
     for case in exercise.cases():
         if case.performance is not None and not performance:
             continue
-        args = copy_value(tuple(case.inputs.args))
-        kwargs = copy_value(dict(case.inputs.kwargs))
-        if framework == "torch":
-            args, kwargs = _to_torch(args), _to_torch(kwargs)
-        expected = exercise.expected(case.inputs)
-        try:
-            got = function(*args, **kwargs)
-        except Exception as exc:
-            chain = ",".join(cls.__name__ for cls in type(exc).__mro__)
-            result = exercise.check_raised(
-                case=case, exception=chain, message=str(exc), expected=expected
-            )
-            if result is None:
-                result = CheckResult(status="runtime_error", score=0.0, message=repr(exc))
-        else:
-            if isinstance(expected, Raises):
-                result = check_raises(expected=expected.exception, raised=None, got=got)
-            else:
-                result = exercise.check(
-                    case=case,
-                    framework=framework,
-                    got=_from_torch(got),
-                    value_kind=value_kind(got),
-                    expected=expected,
-                )
+        outcome = _call(case, framework, function, timed)
+        result = judge_outcome(
+            exercise=exercise, framework=framework, case=case, outcome=outcome, time_multiplier=3.0
+        )
         judged.append(Judged(case=case, result=result))
     return judged
 

@@ -202,3 +202,49 @@ def test_kind_check_message():
     result = checks.check_kind(name="result", value_kind="ndarray", expected_kind="tensor")
     assert result.status == "invalid_output"
     assert result.message == "result: expected a torch.Tensor, got a numpy.ndarray"
+
+
+def test_float32_fast_path_decides_exactly_as_float64_arithmetic():
+    """Float32 results are compared in float32 when every element clears the tolerance with a
+    margin; the verdict must be the float64 one, element errors right at the bound included."""
+    rng = np.random.default_rng(7)
+    rtol, atol = 1e-5, 1e-6
+    for trial in range(300):
+        expected = (rng.standard_normal(64) * 10.0 ** rng.integers(-4, 4)).astype(F32)
+        bound = atol + rtol * np.abs(expected.astype(np.float64))
+        # Errors from well inside to just outside the bound, some landing on it.
+        scale = rng.choice([0.5, 0.999999, 1.0, 1.000001, 2.0], size=64)
+        got = (expected.astype(np.float64) + rng.choice([-1, 1], 64) * bound * scale).astype(F32)
+        if trial % 3 == 0:
+            got = expected + (got - expected) * F32(0.1)  # mostly the fast path's passes
+        error = np.abs(got.astype(np.float64) - expected.astype(np.float64))
+        want = bool((error <= bound).all())
+        result = checks.check_values(name="o", got=got, expected=expected, rtol=rtol, atol=atol)
+        assert result.passed == want, (trial, error.max(), bound[np.argmax(error - bound)])
+
+
+def test_float32_fast_path_leaves_non_finite_values_to_the_full_check():
+    expected = np.array([0.5, -np.inf, 0.25], F32)
+    same = checks.check_values(name="o", got=expected.copy(), expected=expected, rtol=0, atol=1e-6)
+    assert same.passed
+    wrong = checks.check_values(
+        name="o", got=np.array([0.5, 0.0, 0.25], F32), expected=expected, rtol=0, atol=1e-6
+    )
+    assert wrong.status == "wrong_answer"
+    nan = np.array([0.5, np.nan, 0.25], F32)
+    finite = np.array([0.5, 0.75, 0.25], F32)
+    result = checks.check_allclose(name="o", got=nan, expected=finite, rtol=1e-5, atol=1e-6)
+    assert result.status == "invalid_output"
+
+
+def test_float32_fast_path_takes_a_0d_result():
+    """A scalar loss is a 0-d float32 array: compared like any other (a ufunc would hand back a
+    numpy scalar for it, which cannot be written into)."""
+    expected = np.array(0.75, F32)
+    assert checks.check_values(
+        name="loss", got=np.array(0.75, F32), expected=expected, rtol=1e-5, atol=1e-6
+    ).passed
+    off = checks.check_values(
+        name="loss", got=np.array(0.5, F32), expected=expected, rtol=1e-5, atol=1e-6
+    )
+    assert off.status == "wrong_answer"

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from exercises.base import Raises
+from exercises.frameworks import to_framework
 from exercises.registry import exercise_get, exercise_list
 from tests.exercises.runner import judge_function
 
@@ -41,14 +42,7 @@ def test_reference_passes_its_own_tests(slug, framework):
     def as_student(*args, **kwargs):
         args = tuple(a.numpy() if isinstance(a, torch.Tensor) else a for a in args)
         kwargs = {k: v.numpy() if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
-        result = exercise.reference(*args, **kwargs)
-        if framework != "torch":
-            return result
-        if isinstance(result, dict):
-            return {key: torch.from_numpy(np.asarray(value)) for key, value in result.items()}
-        if isinstance(result, tuple):
-            return tuple(torch.from_numpy(value) for value in result)
-        return torch.from_numpy(result)
+        return to_framework(exercise.reference(*args, **kwargs), framework=framework)
 
     judged = judge_function(exercise=exercise, framework=framework, function=as_student)
     assert [item.case.name for item in judged if not item.result.passed] == []

@@ -67,3 +67,18 @@ def test_a_later_child_finds_nothing_of_an_earlier_job(sandbox):
         scanned = int(probe.message.split("scanned=")[1].split()[0])
         assert scanned > 50 << 20, probe.message  # it really read the runtime's memory
         assert token not in probe.message
+
+
+def test_a_guard_zygote_made_after_a_job_holds_nothing_of_it(sandbox):
+    """A child of an operator-family set first used after the victim comes from a zygote made
+    then: it still finds nothing of the victim (that zygote is forked from one that never saw
+    job data, not from the fork server)."""
+    token = secrets.token_hex(8)
+    victim = sandbox.run(_job(VICTIM.format(prefix=PREFIX, token=token)))
+    assert victim.outcomes[0].status == "ok"
+    for families in (("dropout",), ("dropout",), ("channel_shuffle", "multi_margin")):
+        job = _job(PROBE)
+        probe = sandbox.run(Job(**{**job.__dict__, "forbidden_ops": families})).outcomes[0]
+        assert probe.status == "raised", probe
+        assert "scanned=" in probe.message, probe
+        assert token not in probe.message

@@ -51,7 +51,7 @@ def test_model_solutions_are_accepted(sandbox, slug, framework):
     )
     assert all(test.time_ms is not None for test in result.tests)
     if exercise.performance is not None:
-        assert result.tests[-1].message.startswith("median time ")
+        assert result.tests[-1].message.startswith("total time ")
 
 
 def test_unstable_softmax_is_invalid_output(sandbox):
@@ -245,8 +245,9 @@ def test_forbidden_call_reached_by_getattr_is_caught_at_run_time(sandbox):
     assert {t.status for t in result.tests} == {"forbidden_api"}
 
 
-def test_softmax_inside_attention_is_allowed(sandbox):
-    """The library softmax is a legitimate neighbour inside attention."""
+def test_library_softmax_inside_attention_is_forbidden(sandbox):
+    """Attention students write the softmax too: the library's, inside attention, is
+    forbidden_api, named by its operator family."""
     result = run(
         sandbox,
         "attention",
@@ -258,10 +259,12 @@ def test_softmax_inside_attention_is_allowed(sandbox):
             s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
             if mask is not None:
                 s = s.masked_fill(~mask, float("-inf"))
-            return torch.softmax(s, dim=-1) @ v
+            return getattr(torch, "soft" + "max")(s, dim=-1) @ v
         """,
     )
-    assert result.verdict == "accepted"
+    assert result.verdict == "forbidden_api"
+    assert {t.status for t in result.tests} == {"forbidden_api"}
+    assert "operator family softmax" in result.tests[0].message
 
 
 @pytest.mark.parametrize(

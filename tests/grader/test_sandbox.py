@@ -115,27 +115,65 @@ def test_inputs_are_fresh_copies_for_every_call(sandbox):
         source=source,
         entry_point="f",
         framework="numpy",
-        calls=(Call("a", (x,), {}), Call("b", (x,), {}, repeat=3)),
+        calls=(Call("a", (x,), {}), Call("b", (x,), {}, repetitions=(((x,), {}),) * 3)),
         limits=SMALL_LIMITS,
     )
     result = sandbox.run(job)
     assert [float(o.value) for o in result.outcomes] == [4.0, 4.0]
+    assert [float(v) for v in result.outcomes[1].values] == [4.0, 4.0, 4.0]
     assert not x.any()
 
 
-def test_time_is_measured_outside_and_repeat_takes_the_median(sandbox):
-    """time_ms reflects the call's real duration; a student cannot report its own."""
+def test_every_repetition_gets_its_own_inputs_and_returns_its_own_value(sandbox):
+    """A repeated call runs once per repetition on that repetition's inputs; every value comes
+    back, in order, with the kind of each."""
+    source = "def f(x, k=0):\n    return x * 2 + k\n"
+    runs = tuple(((np.full(3, i, np.float32),), {"k": 10 * i}) for i in range(4))
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="torch",
+        calls=(Call("perf", runs[0][0], runs[0][1], repetitions=runs),),
+        limits=SMALL_LIMITS,
+    )
+    outcome = sandbox.run(job).outcomes[0]
+    assert outcome.status == "ok"
+    assert [float(v[0]) for v in outcome.values] == [0.0, 12.0, 24.0, 36.0]
+    assert outcome.value_kinds == ("tensor",) * 4
+    assert len(outcome.times_ms) == 4 and outcome.time_ms == pytest.approx(sum(outcome.times_ms))
+
+
+def test_time_is_measured_outside_and_summed_over_repetitions(sandbox):
+    """time_ms reflects the call's real duration, every repetition of it; a student cannot
+    report its own."""
     source = "import time\ndef f(x):\n    time.sleep(0.05)\n    return 0\n"
     job = Job(
         source=source,
         entry_point="f",
         framework="python",
-        calls=(Call("a", (0,), {}, repeat=3),),
+        calls=(Call("a", (0,), {}, repetitions=(((0,), {}),) * 3),),
         limits=SMALL_LIMITS,
     )
     outcome = sandbox.run(job).outcomes[0]
     assert outcome.status == "ok"
-    assert 45 <= outcome.time_ms < 500
+    assert all(45 <= t < 500 for t in outcome.times_ms)
+    assert 150 <= outcome.time_ms < 1500
+
+
+def test_a_repetition_that_raises_is_the_calls_outcome(sandbox):
+    """When one repetition raises, the call raised, and the message says which repetition."""
+    source = "def f(x):\n    if x == 2:\n        raise ValueError('two')\n    return x\n"
+    runs = tuple(((i,), {}) for i in range(3))
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="python",
+        calls=(Call("a", (0,), {}, repetitions=runs),),
+        limits=SMALL_LIMITS,
+    )
+    outcome = sandbox.run(job).outcomes[0]
+    assert outcome.status == "raised" and "ValueError" in outcome.exception
+    assert outcome.message.startswith("repetition 3 of 3: ValueError: two")
 
 
 def test_stdout_and_stderr_are_captured(sandbox):

@@ -1,0 +1,12 @@
+import numpy as np
+
+
+def beam_search(
+    start_log_probs: np.ndarray,
+    transition_log_probs: np.ndarray,
+    eos_id: int,
+    beam_size: int,
+    max_len: int,
+) -> tuple[list[int], float]:
+    """Beam search on a bigram model: (tokens, score) of the best finished hypothesis."""
+    raise NotImplementedError
