@@ -1,0 +1,1 @@
+from tests.quiz.conftest import cards, questions, topics  # noqa: F401  (shared fixtures)
