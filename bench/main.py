@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.exam_burst import ExamBurst, capacity_rows, exam_burst_run
 from bench.grading_load import (
     Burst,
     Floor,
@@ -23,7 +24,15 @@ from bench.grading_load import (
     naive_floor,
     sustained_run,
 )
+from bench.hosts import HostsRun, hosts_print, hosts_run
 from bench.stack import ROOT, VENV_BIN, StackConfig, running_stack
+from bench.stages import (
+    OVERHEAD_TARGET,
+    StageBreakdown,
+    recent_clear,
+    recent_grades,
+    stage_breakdown,
+)
 from bench.web_load import PageLoad, web_run
 
 LATENCY_RATIO_TARGET = 20.0
@@ -159,6 +168,46 @@ def report_print(
     print()
 
 
+def stages_print(*, stages: StageBreakdown | None, exam: ExamBurst | None) -> None:
+    if stages and stages.grades:
+        print(f"where a grade's time goes ({stages.exercise}, p50 of {stages.grades} sequential)")
+        print("  " + "   ".join(f"{k} {v:.1f} ms" for k, v in stages.p50_ms.items()))
+        ok = stages.overhead_ratio_p50 <= OVERHEAD_TARGET
+        print(
+            f"  overhead beyond the tests' own compute: {stages.overhead_ratio_p50:.0%} at p50 "
+            f"(target <= {OVERHEAD_TARGET:.0%}: {verdict(ok)}); with queue wait "
+            f"{stages.overhead_with_queue_ratio_p50:.0%}"
+        )
+    if exam:
+        print(
+            f"exam burst: {exam.students} students within {exam.window_s:.0f} s "
+            f"({', '.join(exam.by_exercise)})"
+        )
+        print(
+            f"  submitted {exam.submitted}, graded {exam.graded}, failed {exam.failed}, "
+            f"lost {exam.lost}, accepted {exam.accepted}"
+        )
+        print(
+            f"  drained {exam.drain_s:.1f} s after the first POST ({exam.after_window_s:+.1f} s "
+            f"after the window) = {exam.per_second:.1f} graded/s (earlier figure: 18-24 graded/s "
+            f"for softmax alone)"
+        )
+        print(
+            f"  queue wait p50 {exam.wait_p50_s:.2f} s p95 {exam.wait_p95_s:.2f} s; created->graded "
+            f"p50 {exam.grade_p50_s:.2f} s p95 {exam.grade_p95_s:.2f} s; one grade "
+            f"{exam.service_mean_s * 1000:.0f} ms on average"
+        )
+        for slug, row in exam.by_exercise.items():
+            print(
+                f"    {slug:28} graded {row['graded']:4.0f}   tests p50 {row['tests_p50_ms']:7.1f} ms"
+                f"   grade p50 {row['grade_p50_ms']:7.1f} ms   wait p50 {row['wait_p50_s']:.2f} s"
+            )
+        print("  capacity (same mix, same window): worker processes (= cores) needed")
+        for students, wait, processes in capacity_rows(burst=exam):
+            print(f"    {students:5d} students, last graded <= {wait:.0f} s after: {processes}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run (about 2 minutes)")
@@ -166,10 +215,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-seconds", type=int, default=None)
     parser.add_argument(
         "--only",
-        choices=["grading", "web"],
+        choices=["grading", "web", "exam", "hosts"],
         default=None,
         help="run only the grading or only the web part",
     )
+    parser.add_argument(
+        "--exam", action="store_true", help="also run the exam burst (always with --only exam)"
+    )
+    parser.add_argument("--exam-students", type=int, default=300)
+    parser.add_argument(
+        "--hosts",
+        action="store_true",
+        help="also (always with --only hosts) grade the exam mix on one worker host, then on two "
+        "(the second in its own network namespace, on PostgreSQL; needs root)",
+    )
+    parser.add_argument("--hosts-submissions", type=int, default=120)
+    parser.add_argument("--exam-window", type=float, default=30.0)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--keep-workdir", action="store_true", help="keep logs and database")
     parser.add_argument(
@@ -183,8 +244,20 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_describe(unsafe_no_sandbox=args.unsafe_no_sandbox)
     started_at = datetime.now(UTC)
     t0 = time.monotonic()
-    config = StackConfig(instructors=20, students=1)
+    exam_wanted = args.only == "exam" or args.exam
+    hosts_wanted = args.only == "hosts" or args.hosts
+    hosts: HostsRun | None = None
+    if hosts_wanted:
+        # A stack of its own (PostgreSQL, one pinned worker per host), before the main one.
+        print(f"worker hosts: {args.hosts_submissions} exam submissions on one host, then two")
+        hosts = hosts_run(submissions=args.hosts_submissions)
+        if args.only == "hosts":
+            hosts_print(hosts)
+            return _hosts_only_exit(hosts, args.output)
+    config = StackConfig(instructors=20, students=1 + (args.exam_students if exam_wanted else 0))
     latency = burst = sustained = None
+    stages: StageBreakdown | None = None
+    exam: ExamBurst | None = None
     web: list[PageLoad] = []
     with running_stack(
         config, keep_workdir=args.keep_workdir, unsafe_no_sandbox=args.unsafe_no_sandbox
@@ -192,9 +265,23 @@ def main(argv: list[str] | None = None) -> int:
         instructors = stack.instructors()
         print(f"naive floor: {plan.floor_runs} fresh Pythons importing torch")
         floor = naive_floor(runs=plan.floor_runs)
-        if args.only in (None, "grading"):
+        if args.only in (None, "grading", "exam"):
             print(f"latency: {plan.latency_count} sequential submissions")
+            recent_clear(redis_url=stack.redis_url)
             latency = latency_run(stack=stack, account=instructors[0], count=plan.latency_count)
+            stages = stage_breakdown(
+                grades=recent_grades(redis_url=stack.redis_url)[: plan.latency_count],
+                exercise="softmax",
+            )
+        if exam_wanted:
+            print(f"exam burst: {args.exam_students} students within {args.exam_window:.0f} s")
+            exam = exam_burst_run(
+                stack=stack,
+                students=stack.students()[1 : 1 + args.exam_students],
+                window_s=args.exam_window,
+                processes=stack.config.celery_concurrency,
+            )
+        if args.only in (None, "grading"):
             print(f"burst: {plan.burst_count} submissions at once")
             burst = burst_run(stack=stack, accounts=instructors[1:11], count=plan.burst_count)
             print(f"sustained: {plan.sustained_seconds:.0f} s")
@@ -208,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     report_print(
         machine=machine, floor=floor, latency=latency, burst=burst, sustained=sustained, web=web
     )
+    stages_print(stages=stages, exam=exam)
+    if hosts:
+        hosts_print(hosts)
     results = {
         "started_at": started_at.isoformat(),
         "duration_s": round(time.monotonic() - t0, 1),
@@ -220,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         "burst": asdict(burst) if burst else None,
         "sustained": asdict(sustained) if sustained else None,
         "web": [asdict(page) for page in web],
+        "stages": asdict(stages) if stages else None,
+        "exam_burst": asdict(exam) if exam else None,
+        "capacity": capacity_rows(burst=exam) if exam else None,
+        "hosts": hosts_dict(hosts) if hosts else None,
         "targets": {
             "latency_ratio_min": LATENCY_RATIO_TARGET,
             "burst_per_second_min": BURST_RATE_TARGET,
@@ -227,8 +321,20 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"results written to {args.output}")
-    lost = sum(r.lost + r.failed for r in (burst, sustained) if r is not None)
+    runs = [burst, sustained, exam] + ([hosts.one_host, hosts.two_hosts] if hosts else [])
+    lost = sum(r.lost + r.failed for r in runs if r is not None)
     if lost:
         print(f"{lost} submissions were lost or failed")
         return 1
     return 0
+
+
+def hosts_dict(hosts: HostsRun) -> dict:
+    return asdict(hosts) | {"speedup": hosts.speedup}
+
+
+def _hosts_only_exit(hosts: HostsRun, output: Path) -> int:
+    output.write_text(json.dumps({"hosts": hosts_dict(hosts)}, indent=2, default=str) + "\n")
+    print(f"results written to {output}")
+    lost = sum(r.lost + r.failed for r in (hosts.one_host, hosts.two_hosts))
+    return 1 if lost else 0

@@ -5,6 +5,7 @@
 Prints the median and p95 round trip of a trivial torch softmax job (one call, warm sandbox,
 jobs spaced as a lightly loaded worker sees them), a burst of back-to-back jobs (jobs per
 second), the median of a fresh `python -c "import torch"` measured in the same run, and the ratio.
+The job is guarded as the softmax exercise's are: its forbidden names and operator family.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def softmax(x, dim=-1):
     return e / e.sum(dim=dim, keepdim=True)
 """
 FORBIDDEN = ("torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax")
+FORBIDDEN_OPS = ("softmax",)
 
 
 def softmax_job() -> Job:
@@ -42,6 +44,7 @@ def softmax_job() -> Job:
         calls=(Call(name="small", args=(x,), kwargs={}),),
         limits=Limits(),
         forbidden=FORBIDDEN,
+        forbidden_ops=FORBIDDEN_OPS,
     )
 
 

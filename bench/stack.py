@@ -74,7 +74,13 @@ class Stack:
     # Development comparison only: grade without isolation, to see what the sandbox costs.
     unsafe_no_sandbox: bool = False
     settings_module: str = "dlquiz.settings"
-    # Why the production static-files storage could not be used, if it could not.
+    # A database server instead of the SQLite file in `workdir` (the two-host scenario).
+    database_url: str | None = None
+    # Redis listens on these addresses; beyond loopback it asks for `redis_password`.
+    redis_bind: str = "127.0.0.1"
+    redis_password: str | None = None
+    # The worker pinned to these CPUs (`taskset -c`), to stand for a host with that many cores.
+    worker_cpus: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -82,7 +88,11 @@ class Stack:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        return self.redis_url_at("127.0.0.1")
+
+    def redis_url_at(self, address: str) -> str:
+        auth = f":{self.redis_password}@" if self.redis_password else ""
+        return f"redis://{auth}{address}:{self.redis_port}/0"
 
     @property
     def env(self) -> dict[str, str]:
@@ -100,7 +110,7 @@ class Stack:
             DJANGO_SECRET_KEY=self._secret_key,
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_LOG_LEVEL="WARNING",
-            DATABASE_URL=f"sqlite:///{self.workdir / 'db.sqlite3'}",
+            DATABASE_URL=self.database_url or f"sqlite:///{self.workdir / 'db.sqlite3'}",
             REDIS_URL=self.redis_url,
             PYTHONUNBUFFERED="1",
         )
@@ -114,12 +124,14 @@ class Stack:
     def log_path(self, name: str) -> Path:
         return self.workdir / f"{name}.log"
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = self.log_path(name).open("ab")
         process = subprocess.Popen(
             argv,
             cwd=ROOT,
-            env=self.env,
+            env=self.env | (env or {}),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -158,7 +170,8 @@ class Stack:
             [
                 redis_server,
                 "--bind",
-                "127.0.0.1",
+                *self.redis_bind.split(),
+                *(("--requirepass", self.redis_password) if self.redis_password else ()),
                 "--port",
                 str(self.redis_port),
                 "--dir",
@@ -183,19 +196,14 @@ class Stack:
 
         sandbox = "OFF" if self.unsafe_no_sandbox else "on"
         log(f"celery worker (concurrency {self.config.celery_concurrency}, sandbox {sandbox})")
+        pinned = ("taskset", "-c", self.worker_cpus) if self.worker_cpus else ()
         self._spawn(
             "celery",
             [
-                str(VENV_BIN / "celery"),
-                "-A",
-                "dlquiz",
-                "worker",
-                "--concurrency",
-                str(self.config.celery_concurrency),
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"bench{os.getpid()}@%h",
+                *pinned,
+                *self.worker_argv(
+                    concurrency=self.config.celery_concurrency, name=f"bench{os.getpid()}"
+                ),
             ],
         )
         log(
@@ -206,6 +214,8 @@ class Stack:
             "gunicorn",
             [
                 str(VENV_BIN / "gunicorn"),
+                "-c",
+                "python:dlquiz.gunicorn_conf",
                 "dlquiz.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.web_port}",
@@ -220,12 +230,21 @@ class Stack:
         wait_for(self._healthy, timeout=180, interval=0.5, what="/healthz to report ok")
         # Measure the steady state: every pool process has started its fork server and timed
         # the references (the first submission after start is reported on its own).
-        wait_for(self._worker_warm, timeout=180, interval=0.5, what="the worker to warm up")
+        wait_for(self.worker_warm, timeout=180, interval=0.5, what="the worker to warm up")
 
-    def _worker_warm(self) -> bool:
-        self._alive("celery")
-        text = self.log_path("celery").read_text(errors="replace")
-        return text.count("grading warmed up") >= self.config.celery_concurrency
+    @staticmethod
+    def worker_argv(*, concurrency: int, name: str) -> list[str]:
+        return [
+            *(str(VENV_BIN / "celery"), "-A", "dlquiz", "worker"),
+            *("--concurrency", str(concurrency), "--loglevel", "INFO", "--hostname", f"{name}@%h"),
+        ]
+
+    def worker_warm(self, name: str = "celery", processes: int | None = None) -> bool:
+        """Every pool process of worker `name` has started its fork server and timed the
+        references."""
+        self._alive(name)
+        text = self.log_path(name).read_text(errors="replace")
+        return text.count("grading warmed up") >= (processes or self.config.celery_concurrency)
 
     def _redis_ping(self) -> bool:
         self._alive("redis")
@@ -233,8 +252,9 @@ class Stack:
             contextlib.suppress(OSError),
             socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.5) as conn,
         ):
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
+            auth = f"AUTH {self.redis_password}\r\n".encode() if self.redis_password else b""
+            conn.sendall(auth + b"PING\r\n")
+            return b"+PONG" in conn.recv(64)
         return False
 
     def _healthy(self) -> bool:
@@ -301,8 +321,15 @@ def running_stack(
     keep_workdir: bool = False,
     unsafe_no_sandbox: bool = False,
     log: Callable[[str], None] = print,
+    **options: object,
 ) -> Iterator[Stack]:
-    stack = Stack(config=config, keep_workdir=keep_workdir, unsafe_no_sandbox=unsafe_no_sandbox)
+    """The stack started with `config` and any other Stack field in `options`."""
+    stack = Stack(
+        config=config,
+        keep_workdir=keep_workdir,
+        unsafe_no_sandbox=unsafe_no_sandbox,
+        **options,  # type: ignore[arg-type]
+    )
     # SIGTERM (e.g. from a CI timeout) must still stop every process the bench started.
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -49,8 +49,8 @@ $PY manage.py ensure_demo_users
 
 .venv/bin/celery -A dlquiz worker --loglevel INFO --hostname "worker@%h" &
 pids+=($!)
-.venv/bin/gunicorn dlquiz.wsgi:application --bind "127.0.0.1:$PORT" --workers 4 --threads 2 \
-  --access-logfile - --graceful-timeout 5 &
+.venv/bin/gunicorn -c python:dlquiz.gunicorn_conf dlquiz.wsgi:application --bind "127.0.0.1:$PORT" \
+  --workers 4 --threads 2 --access-logfile - --graceful-timeout 5 &
 pids+=($!)
 
 echo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages dlquiz needs when they are missing: Redis (broker), bubblewrap
-# (the grading sandbox) and Chromium (browser tests). Only as root on Debian; otherwise it says
+# (the grading sandbox), Chromium (browser tests), PostgreSQL and iproute2 (the PostgreSQL run
+# and its worker-host tests). Only as root on Debian; otherwise it says
 # what is missing and leaves the choice to the operator.
 set -euo pipefail
 
@@ -10,6 +11,10 @@ command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v chromium >/dev/null || missing+=(chromium)
 [[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]] || missing+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null || missing+=(gettext)
+# Worker-host tests (network namespaces) and `make test-postgres` (scripts/postgres.sh).
+command -v ip >/dev/null || missing+=(iproute2)
+command -v nsenter >/dev/null || missing+=(util-linux)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 
 ((${#missing[@]} == 0)) && exit 0
 
