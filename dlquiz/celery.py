@@ -12,7 +12,7 @@ app = Celery("dlquiz")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("cpu"), Queue("gpu"))
 app.conf.task_default_queue = "cpu"
-app.autodiscover_tasks(["grader", "dlquiz.quiz"])
+app.autodiscover_tasks(["dlquiz.coding", "dlquiz.similarity", "dlquiz.lti"])
 
 
 @signals.celeryd_after_setup.connect

@@ -1,7 +1,8 @@
 """Shared fixtures: a real redis-server and a real Celery worker for integration tests.
 
-The test database is a file unique to this pytest process, so a worker subprocess can open it
-and several test runs on one machine do not collide. Tests that need the worker to see their
+On SQLite (the default) the test database is a file unique to this pytest process, so a worker
+subprocess can open it and several test runs on one machine do not collide. With a
+`DATABASE_URL=postgres://…` the worker gets the URL of pytest-django's `test_<name>` database. Tests that need the worker to see their
 rows use `transactional_db` (committed data)."""
 
 from __future__ import annotations
@@ -60,13 +61,16 @@ class RedisServer:
     port: int
     dir: Path
     process: subprocess.Popen | None = None
+    # Addresses to listen on, space-separated (a test's worker host reaches it over a veth).
+    bind: str = "127.0.0.1"
+    password: str | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
                 shutil.which("redis-server") or "redis-server",
                 "--bind",
-                "127.0.0.1",
+                self.bind,
                 "--port",
                 str(self.port),
                 "--dir",
@@ -79,6 +83,7 @@ class RedisServer:
                 "noeviction",
                 "--save",
                 "",
+                *(("--requirepass", self.password) if self.password else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -89,7 +94,8 @@ class RedisServer:
         import redis
 
         try:
-            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.2).ping())
+            client = redis.Redis(port=self.port, password=self.password, socket_connect_timeout=0.2)
+            return bool(client.ping())
         except redis.RedisError:
             return False
 
@@ -154,23 +160,26 @@ def broker_switched(url: str) -> Iterator[None]:
 class CeleryWorker:
     redis: RedisServer
     name: str
-    concurrency: int
+    concurrency: int | None  # None: Celery's default, the host's cores
     env: dict
     process: subprocess.Popen | None = None
     log: Path | None = None
+    # Runs the worker through another command, e.g. `ip netns exec NS` (which execs it in place).
+    wrapper: tuple[str, ...] = ()
 
     def start(self) -> None:
         self.log = RUN_DIR / f"{self.name}.log"
+        concurrency = () if self.concurrency is None else ("--concurrency", str(self.concurrency))
         self.process = subprocess.Popen(
             [
+                *self.wrapper,
                 str(ROOT / ".venv" / "bin" / "celery"),
                 "-A",
                 "dlquiz",
                 "worker",
                 "--hostname",
                 f"{self.name}@%h",
-                "--concurrency",
-                str(self.concurrency),
+                *concurrency,
                 "--loglevel",
                 "INFO",
                 "--without-gossip",
@@ -182,7 +191,9 @@ class CeleryWorker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_until(self.ready, timeout=90, interval=0.3, what=f"celery worker {self.name}")
+        # Generous: a worker answers once its pool has started, which on a saturated 2-core
+        # host (a neighbouring test suite, say) has taken over 90 s.
+        wait_until(self.ready, timeout=240, interval=0.3, what=f"celery worker {self.name}")
 
     def ready(self) -> bool:
         from dlquiz.celery import app
@@ -217,11 +228,35 @@ class CeleryWorker:
         self.process = None
 
 
-def worker_env(redis: RedisServer) -> dict:
+def worker_database_url(*, host: str | None = None) -> str:
+    """The URL of the test database this process uses, for a worker subprocess: the SQLite file of
+    this run, or the PostgreSQL test database that pytest-django created (`test_<name>`). `host`
+    replaces the server's address, for a worker that reaches it over another network."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{TEST_DB}"
+    assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
+    user = quote(db["USER"], safe="")
+    password = quote(db["PASSWORD"], safe="")
+    where = f"{host or db['HOST']}:{db['PORT']}"
+    return f"postgres://{user}:{password}@{where}/{quote(db['NAME'], safe='')}"
+
+
+def on_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def worker_env(redis: RedisServer, *, database_url: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DJANGO_SETTINGS_MODULE="dlquiz.settings",
-        DATABASE_URL=f"sqlite:///{TEST_DB}",
+        DATABASE_URL=database_url or worker_database_url(),
         REDIS_URL=redis.url,
         PYTHONUNBUFFERED="1",
     )

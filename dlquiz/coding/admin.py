@@ -5,17 +5,31 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from dlquiz.coding import selectors, services
 from dlquiz.coding.charts import histogram_svg
-from dlquiz.coding.models import Exercise, GradedTest, RegradeJob, Submission
+from dlquiz.coding.models import Exercise, ExerciseHint, GradedTest, RegradeJob, Submission
+from dlquiz.coding.serializers import FRAMEWORKS
+from dlquiz.coding.widgets import CODE_EDITOR_MEDIA, CodeMapField
+from dlquiz.core.widgets import PLAIN_TEXT_OVERRIDES, Column, RowsField
+from exercises.registry import ExerciseNotFound, exercise_get
 
 # Spreadsheet programs run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +53,7 @@ def regrade_job_start(
     exercise: Exercise | None = None,
 ) -> HttpResponseRedirect | None:
     if not submission_ids:
-        modeladmin.message_user(request, "Nothing to regrade.", messages.WARNING)
+        modeladmin.message_user(request, gettext("Nothing to regrade."), messages.WARNING)
         return None
     job = services.regrade_job_create(
         created_by=request.user,
@@ -48,13 +62,113 @@ def regrade_job_start(
         exercise=exercise,
     )
     modeladmin.message_user(
-        request, f"Regrading {job.total} submission(s) in the background.", messages.SUCCESS
+        request,
+        ngettext(
+            "Regrading %(count)d submission in the background.",
+            "Regrading %(count)d submissions in the background.",
+            job.total,
+        )
+        % {"count": job.total},
+        messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:coding_regradejob_change", args=[job.pk]))
 
 
+SAMPLE_COLUMNS = (
+    Column("name", _("name")),
+    Column("call", _("call"), kind="textarea"),
+    Column("expected", _("expected result"), kind="textarea"),
+)
+
+
+class ExerciseAdminForm(forms.ModelForm):
+    """Frameworks as checkboxes, starter code in a code editor per framework, samples as rows:
+    the stored JSON keeps its shape, and a form saved unchanged stores the same values."""
+
+    frameworks = forms.MultipleChoiceField(
+        label=_("frameworks"),
+        choices=[(name, name) for name in FRAMEWORKS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starter_code = CodeMapField(
+        label=_("starter code"),
+        keys=FRAMEWORKS,
+        required=False,
+        help_text=_("The code a student starts from, per framework; leave empty for none."),
+    )
+    samples = RowsField(
+        label=_("visible samples"),
+        columns=SAMPLE_COLUMNS,
+        add_label=_("Add a sample"),
+        required=False,
+        help_text=_("Sample tests as shown to students: a call and its expected result."),
+    )
+
+    class Meta:
+        model = Exercise
+        fields = (
+            "max_score",
+            "is_published",
+            "due_at",
+            "time_limit_multiplier",
+            "slug",
+            "title",
+            "title_en",
+            "statement",
+            "statement_en",
+            "frameworks",
+            "starter_code",
+            "samples",
+            "position",
+            "difficulty",
+            "topic",
+        )
+
+    def clean_frameworks(self) -> list[str]:
+        chosen = self.cleaned_data["frameworks"]
+        before = [name for name in self.initial.get("frameworks") or [] if name in chosen]
+        return before + [name for name in FRAMEWORKS if name in chosen and name not in before]
+
+    def clean_samples(self) -> list[dict[str, str]]:
+        samples = self.cleaned_data["samples"]
+        names = [sample["name"] for sample in samples]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise forms.ValidationError(
+                gettext("Each sample needs its own name; repeated: %(names)s."),
+                params={"names": ", ".join(repeated)},
+            )
+        return samples
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        frameworks = cleaned.get("frameworks")
+        code = cleaned.get("starter_code")
+        if frameworks is not None and code:
+            extra = [name for name in code if name not in frameworks]
+            if extra:
+                self.add_error(
+                    "starter_code",
+                    gettext("Starter code for a framework the exercise does not offer: %(names)s.")
+                    % {"names": ", ".join(extra)},
+                )
+        return cleaned
+
+
+class ExerciseHintInline(admin.TabularInline):
+    """Hints a student unlocks one per failed submission, in position order."""
+
+    model = ExerciseHint
+    extra = 1
+    formfield_overrides = PLAIN_TEXT_OVERRIDES
+    fields = ("position", "text", "text_en")
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
+    form = ExerciseAdminForm
+    formfield_overrides = PLAIN_TEXT_OVERRIDES
+    inlines = (ExerciseHintInline,)
     list_display = (
         "slug",
         "title",
@@ -67,12 +181,17 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_editable = ("max_score", "is_published", "due_at", "time_limit_multiplier")
     list_filter = ("is_published",)
     search_fields = ("slug", "title", "title_en")
-    readonly_fields = ("synced_at", "score_distribution", "regrade_jobs_progress")
+    readonly_fields = (
+        "synced_at",
+        "score_distribution",
+        "regrade_jobs_progress",
+        "model_solution",
+    )
     actions = ("regrade_all_submissions", "publish", "unpublish")
     change_list_template = "admin/coding/exercise/change_list.html"
     fieldsets = (
         (
-            "Grading",
+            _("Grading"),
             {
                 "fields": (
                     "max_score",
@@ -85,7 +204,7 @@ class ExerciseAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Content (synced from the exercise package by load_content)",
+            _("Content (synced from the exercise package by load_content)"),
             {
                 "classes": ("collapse",),
                 "fields": (
@@ -96,13 +215,20 @@ class ExerciseAdmin(admin.ModelAdmin):
                     "statement_en",
                     "frameworks",
                     "starter_code",
+                    "model_solution",
                     "samples",
                     "position",
+                    "difficulty",
+                    "topic",
                     "synced_at",
                 ),
             },
         ),
     )
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + CODE_EDITOR_MEDIA
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Exercise]:
         return (
@@ -115,35 +241,42 @@ class ExerciseAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="submissions", ordering="n_submissions")
+    @admin.display(description=_("submissions"), ordering="n_submissions")
     def submission_count(self, exercise: Exercise) -> int:
         return exercise.n_submissions
 
-    @admin.display(description="score distribution")
+    @admin.display(description=_("score distribution"))
     def score_distribution(self, exercise: Exercise):
         if exercise.pk is None:
             return "–"
         bins = selectors.exercise_score_distribution(exercise=exercise)
         students = sum(b.count for b in bins)
-        return format_html(
-            "{}<p>{} student(s) with a graded submission{}.</p>",
-            histogram_svg(bins=bins),
-            students,
-            " up to the due date" if exercise.due_at else "",
-        )
+        if exercise.due_at:
+            text = ngettext(
+                "%(count)d student with a graded submission up to the due date.",
+                "%(count)d students with a graded submission up to the due date.",
+                students,
+            )
+        else:
+            text = ngettext(
+                "%(count)d student with a graded submission.",
+                "%(count)d students with a graded submission.",
+                students,
+            )
+        return format_html("{}<p>{}</p>", histogram_svg(bins=bins), text % {"count": students})
 
-    @admin.display(description="regrade jobs")
+    @admin.display(description=_("regrade jobs"))
     def regrade_jobs_progress(self, exercise: Exercise):
         if exercise.pk is None:
             return "–"
         jobs = list(exercise.regrade_jobs.all()[:5])
         if not jobs:
-            return "none"
+            return gettext("none")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">#{}</a> {}: {}</li>',
+                '<li><a href="{}">#{} {}: {}</a></li>',
                 (
                     (
                         reverse("admin:coding_regradejob_change", args=[job.pk]),
@@ -156,31 +289,75 @@ class ExerciseAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Regrade all submissions of the selected exercises")
-    def regrade_all_submissions(self, request: HttpRequest, queryset: QuerySet[Exercise]):
-        if not request.user.has_perm("coding.change_submission"):
-            raise PermissionDenied
-        exercises = list(queryset)
-        ids = [
-            pk
-            for exercise in exercises
-            for pk in selectors.submission_ids_for_exercise(exercise=exercise)
-        ]
-        return regrade_job_start(
-            self,
-            request,
-            submission_ids=ids,
-            description="all submissions of " + ", ".join(e.slug for e in exercises),
-            exercise=exercises[0] if len(exercises) == 1 else None,
+    @admin.display(description=_("model solution"))
+    def model_solution(self, exercise: Exercise):
+        """The package's reference solution per framework, read-only (instructors only)."""
+        try:
+            package = exercise_get(exercise.slug)
+        except ExerciseNotFound:
+            return gettext("No exercise package has this slug.")
+        return format_html_join(
+            "",
+            '<div class="code-map-entry"><label for="model-solution-{}">{}</label>'
+            '<textarea id="model-solution-{}" class="code-text" rows="12" cols="80" readonly '
+            'spellcheck="false" data-code-editor>\n{}</textarea></div>',
+            (
+                (
+                    framework,
+                    gettext("Framework %(framework)s") % {"framework": framework},
+                    framework,
+                    package.solution_source(framework=framework),
+                )
+                for framework in package.frameworks
+            ),
         )
 
-    @admin.action(description="Publish the selected exercises")
-    def publish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
-        queryset.update(is_published=True)
+    @admin.action(description=_("Regrade all submissions of the selected exercises"))
+    def regrade_all_submissions(self, request: HttpRequest, queryset: QuerySet[Exercise]):
+        """Asks first, on a page that says how many submissions go back into the queue; the
+        confirmation posts the action again with post=yes."""
+        if not request.user.has_perm("coding.change_submission"):
+            raise PermissionDenied
+        exercises = list(queryset.order_by("position", "slug"))
+        per_exercise = [
+            (exercise, selectors.submission_ids_for_exercise(exercise=exercise))
+            for exercise in exercises
+        ]
+        ids = [pk for _exercise, pks in per_exercise for pk in pks]
+        if not ids or request.POST.get("post") == "yes":
+            return regrade_job_start(
+                self,
+                request,
+                submission_ids=ids,
+                description=gettext("all submissions of %(exercises)s")
+                % {"exercises": ", ".join(e.slug for e in exercises)},
+                exercise=exercises[0] if len(exercises) == 1 else None,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Regrade all submissions?"),
+            "opts": self.model._meta,
+            "exercises": [(exercise, len(pks)) for exercise, pks in per_exercise],
+            "total": len(ids),
+            "action": "regrade_all_submissions",
+            "selected": [exercise.pk for exercise in exercises],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/coding/exercise/regrade_confirmation.html", context)
 
-    @admin.action(description="Unpublish the selected exercises")
+    @admin.action(description=_("Publish the selected exercises"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
+        # One save per exercise, not update(): the audit log records each change from its signal.
+        for exercise in queryset.exclude(is_published=True):
+            exercise.is_published = True
+            exercise.save(update_fields=["is_published"])
+
+    @admin.action(description=_("Unpublish the selected exercises"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
-        queryset.update(is_published=False)
+        for exercise in queryset.exclude(is_published=False):
+            exercise.is_published = False
+            exercise.save(update_fields=["is_published"])
 
     def get_urls(self):
         return [
@@ -210,17 +387,31 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 def progress_text(progress: selectors.RegradeProgress) -> str:
-    text = f"{progress.done}/{progress.total} graded ({progress.percent}%)"
+    text = gettext("%(done)d/%(total)d graded (%(percent)d%%)") % {
+        "done": progress.done,
+        "total": progress.total,
+        "percent": progress.percent,
+    }
     if progress.failed:
-        text += f", {progress.failed} failed"
-    return text + ("" if progress.finished else ", running")
+        text += gettext(", %(failed)d failed") % {"failed": progress.failed}
+    return text + ("" if progress.finished else gettext(", running"))
 
 
 class GradedTestInline(admin.TabularInline):
     model = GradedTest
     extra = 0
     can_delete = False
-    fields = ("position", "name", "hidden", "status", "score", "max_score", "time_ms", "message")
+    fields = (
+        "position",
+        "name",
+        "hidden",
+        "status",
+        "score",
+        "max_score",
+        "time_ms",
+        "time_limit_ms",
+        "message",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -271,15 +462,21 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.display(description="code")
+    @admin.display(description=_("code"))
     def code_block(self, submission: Submission):
         return format_html('<pre style="white-space: pre; overflow:auto">{}</pre>', submission.code)
 
-    @admin.action(description="Regrade the selected submissions", permissions=["change"])
+    @admin.action(description=_("Regrade the selected submissions"), permissions=["change"])
     def regrade_selected(self, request: HttpRequest, queryset: QuerySet[Submission]):
         ids = list(queryset.values_list("pk", flat=True))
         return regrade_job_start(
-            self, request, submission_ids=ids, description=f"{len(ids)} selected submission(s)"
+            self,
+            request,
+            submission_ids=ids,
+            description=ngettext(
+                "%(count)d selected submission", "%(count)d selected submissions", len(ids)
+            )
+            % {"count": len(ids)},
         )
 
     def get_urls(self):
@@ -301,17 +498,25 @@ class SubmissionAdmin(admin.ModelAdmin):
             self,
             request,
             submission_ids=[submission.pk],
-            description=f"submission #{submission.pk}",
+            description=gettext("submission #%(id)d") % {"id": submission.pk},
         )
+
+
+# How often the job page asks for its progress while the job runs.
+REGRADE_REFRESH_SECONDS = 2
 
 
 @admin.register(RegradeJob)
 class RegradeJobAdmin(admin.ModelAdmin):
     list_display = ("id", "description", "exercise", "created_by", "created_at", "progress")
     list_select_related = ("exercise", "created_by")
-    readonly_fields = ("description", "exercise", "created_by", "created_at", "total", "progress")
+    # The change page shows progress in a region of its own that refreshes itself.
+    readonly_fields = ("description", "exercise", "created_by", "created_at", "total")
     fields = readonly_fields
     change_form_template = "admin/coding/regradejob/change_form.html"
+
+    class Media:
+        js = ["core/live.js"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -319,7 +524,7 @@ class RegradeJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, job: RegradeJob):
         progress = selectors.regrade_job_progress(job=job)
         return format_html(
@@ -331,8 +536,46 @@ class RegradeJobAdmin(admin.ModelAdmin):
             progress_text(progress),
         )
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:job_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="coding_regradejob_progress",
+            )
+        ] + super().get_urls()
+
+    def live_context(self, job: RegradeJob) -> dict:
+        """What the job page's self-refreshing progress region shows (see core/live.js)."""
+        progress = selectors.regrade_job_progress(job=job)
+        done = ""
+        if progress.finished:
+            done = ngettext(
+                "Regrade finished: %(done)d of %(total)d submission graded, %(failed)d failed.",
+                "Regrade finished: %(done)d of %(total)d submissions graded, %(failed)d failed.",
+                progress.total,
+            ) % {"done": progress.done, "total": progress.total, "failed": progress.failed}
+        return {
+            "job": job,
+            "progress": progress,
+            "progress_html": self.progress(job),
+            "refresh_seconds": None if progress.finished else REGRADE_REFRESH_SECONDS,
+            "done_message": done,
+            "progress_url": reverse("admin:coding_regradejob_progress", args=[job.pk]),
+        }
+
+    def progress_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """The progress region alone, fetched again by the job page while the job runs."""
+        job = RegradeJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Http404
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        return TemplateResponse(
+            request, "admin/coding/regradejob/progress.html", self.live_context(job)
+        )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)
-        finished = job is None or selectors.regrade_job_progress(job=job).finished
-        extra_context = (extra_context or {}) | {"auto_refresh": not finished}
-        return super().change_view(request, object_id, form_url, extra_context)
+        live = {} if job is None else self.live_context(job)
+        return super().change_view(request, object_id, form_url, (extra_context or {}) | live)

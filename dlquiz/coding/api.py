@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled, ValidationError
@@ -17,23 +16,18 @@ from dlquiz.accounts.services import user_is_instructor
 from dlquiz.coding import notify, selectors, services
 from dlquiz.coding.models import Exercise, Submission
 from dlquiz.coding.serializers import (
-    ErrorSerializer,
     ExerciseDetailSerializer,
     ExerciseListItemSerializer,
     SubmissionCreateSerializer,
     SubmissionSerializer,
     SubmissionSummarySerializer,
 )
+from dlquiz.core.api import INVALID, NOT_FOUND, UNAUTHORIZED
+from dlquiz.core.serializers import ErrorSerializer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description="No or invalid credentials.")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unknown, or not the caller's.")
-INVALID = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="Invalid input: an object mapping each field to a list of messages.",
-)
-THROTTLED = OpenApiResponse(
+SUBMISSIONS_THROTTLED = OpenApiResponse(
     ErrorSerializer,
     description="Too many submissions being graded or made this minute; see `Retry-After`.",
 )
@@ -172,7 +166,7 @@ class SubmissionListCreateApi(APIView):
             ),
             400: INVALID,
             401: UNAUTHORIZED,
-            429: THROTTLED,
+            429: SUBMISSIONS_THROTTLED,
         },
         description="Record a submission; it is graded in the background (poll its URL).",
     )
@@ -186,7 +180,12 @@ class SubmissionRunSamplesApi(APIView):
     @extend_schema(
         operation_id="submissions_run_samples",
         request=SubmissionCreateSerializer,
-        responses={201: SubmissionSerializer, 400: INVALID, 401: UNAUTHORIZED, 429: THROTTLED},
+        responses={
+            201: SubmissionSerializer,
+            400: INVALID,
+            401: UNAUTHORIZED,
+            429: SUBMISSIONS_THROTTLED,
+        },
         description="Grade the code against the visible sample tests only; the run is not part "
         "of the submission history or of any score. Poll `/api/submissions/<id>/` for the result.",
     )

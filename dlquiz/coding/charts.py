@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 from dlquiz.coding.selectors import HistogramBin
 
@@ -31,29 +32,31 @@ def histogram_svg(*, bins: list[HistogramBin], width: int = 520, height: int = 2
                 f"{top + plot_h + 14:.1f}",
                 f"{b.low:g}",
                 f"{b.high:g}",
+                ngettext("%(count)d student", "%(count)d students", b.count) % {"count": b.count},
             )
         )
     body = format_html_join(
         "",
         '<g><rect x="{}" y="{}" width="{}" height="{}" fill="#2b6cb0">'
-        "<title>{} students</title></rect>"
+        "<title>{}</title></rect>"
         '<text x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>'
         '<text x="{}" y="{}" text-anchor="middle" font-size="10">{}–{}</text></g>',
         (
-            (x, y, w, h, count, cx, ty, count, cx, ly, low, high)
-            for (x, y, w, h, cx, ty, count, ly, low, high) in bars
+            (x, y, w, h, title, cx, ty, count, cx, ly, low, high)
+            for (x, y, w, h, cx, ty, count, ly, low, high, title) in bars
         ),
     )
     return format_html(
         '<svg class="score-histogram" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
-        'viewBox="0 0 {} {}" role="img" aria-label="Score distribution">'
+        'viewBox="0 0 {} {}" role="img" aria-label="{}">'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>{}'
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11">best score per student</text>'
+        '<text x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>'
         "</svg>",
         width,
         height,
         width,
         height,
+        gettext("Score distribution"),
         left,
         top + plot_h,
         left + plot_w,
@@ -61,4 +64,5 @@ def histogram_svg(*, bins: list[HistogramBin], width: int = 520, height: int = 2
         body,
         left + plot_w / 2,
         height - 4,
+        gettext("best score per student"),
     )

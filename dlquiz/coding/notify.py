@@ -27,9 +27,30 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
+# Threads this web process serves requests with, when its server said (the gunicorn hook in
+# dlquiz.gunicorn_conf); None under any other server.
+_web_threads: int | None = None
+
+
+def web_threads_set(*, threads: int) -> None:
+    global _web_threads
+    _web_threads = threads
+
+
+def waiter_slots() -> int:
+    """How many requests of this process may wait for a grade at once. A waiting request holds
+    a thread, so never more than threads - 1: the last thread always serves everything else
+    (gunicorn hands a process's accepted connections to its own threads only). Below that,
+    DLQUIZ_API_MAX_WAITERS caps it; without a known thread count it is the whole limit."""
+    configured = settings.DLQUIZ_API_MAX_WAITERS
+    if _web_threads is None:
+        return 1 if configured is None else configured
+    spare = max(_web_threads - 1, 0)
+    return spare if configured is None else min(configured, spare)
+
+
 @functools.cache
 def _waiters(limit: int) -> threading.BoundedSemaphore:
-    # A waiting request holds a web thread: keep some free for everything else.
     return threading.BoundedSemaphore(limit)
 
 
@@ -49,9 +70,9 @@ def submission_finished_wait(
 ) -> None:
     """Return when the submission is finished, timeout_s has passed, or no wait is possible right
     now (every waiting slot taken, Redis unreachable): the caller re-reads it either way."""
-    slots = _waiters(settings.DLQUIZ_API_MAX_WAITERS)
+    slots = _waiters(waiter_slots())
     if not slots.acquire(blocking=False):
-        return
+        return  # the wait is only a hint: answer with the current state
     pubsub = None
     try:
         pubsub = _client(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)

@@ -3,6 +3,7 @@ never by the number of rows shown."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
@@ -12,8 +13,11 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import translation
 
 from dlquiz.accounts.services import user_is_instructor
-from dlquiz.coding import notify
+from dlquiz.coding import feedback, notify
 from dlquiz.coding.models import Exercise, GradedTest, RegradeJob, Submission
+from dlquiz.courses.selectors import submission_results_withheld, withheld_submission_ids
+from grader.messages import Message, ParamData, message, message_parse
+from grader.values import ArrayView
 
 ACTIVE_STATUSES = (Submission.Status.QUEUED, Submission.Status.RUNNING)
 FINAL_STATUSES = (Submission.Status.GRADED, Submission.Status.FAILED)
@@ -75,18 +79,21 @@ class ExerciseProgress:
 
 
 def exercise_progress_list(*, user: AbstractBaseUser) -> list[ExerciseProgress]:
-    """Every visible exercise with the user's best score and status: two queries in all."""
+    """Every visible exercise with the user's best score and status: two queries in all.
+    Submissions whose results an exam-mode assignment still withholds count as made, but
+    neither their score nor an "accepted" shows."""
     exercises = exercise_list_visible(user=user)
     stats: dict[int, dict] = {}
     if user.is_authenticated:
+        shown = ~Q(pk__in=withheld_submission_ids(viewer=user))
         rows = (
             Submission.objects.filter(user=user, kind=Submission.Kind.SUBMISSION)
             .values("exercise_id")
             .annotate(
-                best=Max("score", filter=Q(status=Submission.Status.GRADED)),
+                best=Max("score", filter=Q(status=Submission.Status.GRADED) & shown),
                 total=Count("id"),
                 pending=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-                accepted=Count("id", filter=Q(verdict="accepted")),
+                accepted=Count("id", filter=Q(verdict="accepted") & shown),
             )
         )
         stats = {row["exercise_id"]: row for row in rows}
@@ -146,10 +153,32 @@ def submission_get_finished(
     return submission_get_visible(user=user, submission_id=submission.pk) or submission
 
 
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """A row of the user's submission list. `score` and `verdict` are None while an exam-mode
+    assignment withholds them (`withheld`); the status still says it was graded."""
+
+    pk: int
+    exercise: Exercise
+    framework: str
+    status: str
+    verdict: str | None
+    score: float | None
+    max_score: float
+    created_at: datetime
+    code: str
+    withheld: bool
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
 def submission_history(
     *, user: AbstractBaseUser, exercise_slug: str | None = None, limit: int | None = None
-) -> list[Submission]:
-    """The user's own submissions, newest first; "Run samples" runs are not part of history."""
+) -> list[SubmissionSummary]:
+    """The user's own submissions, newest first; "Run samples" runs are not part of history.
+    Two queries: the rows, and which of them an exam-mode assignment withholds."""
     submissions = Submission.objects.select_related("exercise").filter(
         user=user, kind=Submission.Kind.SUBMISSION
     )
@@ -158,7 +187,23 @@ def submission_history(
     submissions = submissions.order_by("-created_at", "-id")
     if limit is not None:
         submissions = submissions[:limit]
-    return list(submissions)
+    rows = list(submissions)
+    withheld = submission_results_withheld(viewer=user, submission_ids=[s.pk for s in rows])
+    return [
+        SubmissionSummary(
+            pk=s.pk,
+            exercise=s.exercise,
+            framework=s.framework,
+            status=s.status,
+            verdict=None if s.pk in withheld else (s.verdict or None),
+            score=None if s.pk in withheld else s.score,
+            max_score=s.max_score,
+            created_at=s.created_at,
+            code=s.code,
+            withheld=s.pk in withheld,
+        )
+        for s in rows
+    ]
 
 
 def submission_active_count(*, user: AbstractBaseUser) -> int:
@@ -280,6 +325,13 @@ class TestResult(TypedDict):
     max_score: float
     time_ms: float | None
     message: str
+    # The message as a grader.messages code and its parameters ("" and {} when there is none).
+    message_code: str
+    message_params: dict[str, ParamData]
+    # Python warnings the test's call raised, as far as the viewer may see them.
+    warnings: list[str]
+    # A failing visible test's arrays beside the expected ones (grader.values); [] otherwise.
+    arrays: list[ArrayView]
 
 
 class SubmissionResult(TypedDict):
@@ -292,51 +344,261 @@ class SubmissionResult(TypedDict):
     score: float | None
     max_score: float
     message: str
+    message_code: str
+    message_params: dict[str, ParamData]
     stdout: str
     stderr: str
     created_at: datetime
     graded_at: datetime | None
     tests: list[TestResult]
+    diagnosis: DiagnosisView | None
+    # Exam mode before the release: score, verdict, message, diagnosis and hidden tests left out.
+    withheld: bool
+
+
+class DiagnosisView(TypedDict):
+    mistake: str
+    message: str
+
+
+def diagnosis_view(*, diagnosis: dict | None) -> DiagnosisView | None:
+    """A known mistake the failing outputs match, in the active language (Chinese unless
+    English is asked for). It names the mistake only, never a test's inputs, so it is shown for
+    hidden tests too."""
+    if not isinstance(diagnosis, dict) or not diagnosis.get("mistake"):
+        return None
+    language = "en" if _english() else "zh"
+    message = diagnosis.get(language) or diagnosis.get("en") or ""
+    return DiagnosisView(mistake=str(diagnosis["mistake"]), message=str(message))
+
+
+def test_result(*, test: GradedTest, instructor: bool) -> TestResult:
+    """One test as its viewer may see it. A student gets no exact time of a hidden test: code
+    that busy-waits by its inputs would spell them out in milliseconds. A hidden performance
+    test says only how its time compares to the limit, coarsely. A hidden test's warnings are
+    its code's own text, which could carry its inputs: a student sees only numpy's
+    floating-point ones (feedback.warnings_for_student). Arrays are a visible test's only."""
+    detail: Message | None
+    if instructor or not test.hidden:
+        time_ms, text = test.time_ms, test.message
+        detail = feedback.graded_test_message(data=test.message_data, text=test.message)
+    else:
+        time_ms = None
+        detail = hidden_time_detail(time_ms=test.time_ms, limit_ms=test.time_limit_ms)
+        text = detail.text("en") if detail is not None else ""
+    warnings = test.warnings if isinstance(test.warnings, list) else []
+    data = detail.data() if detail is not None else None
+    return TestResult(
+        name=test.name,
+        hidden=test.hidden,
+        status=test.status,
+        score=test.score,
+        max_score=test.max_score,
+        time_ms=time_ms,
+        message=text,
+        message_code=data["code"] if data else "",
+        message_params=data["params"] if data else {},
+        warnings=[w for w in warnings if isinstance(w, str)]
+        if instructor
+        else feedback.warnings_for_student(warnings=warnings, hidden=test.hidden),
+        arrays=[] if test.hidden or not isinstance(test.arrays, list) else test.arrays,
+    )
+
+
+def hidden_time_detail(*, time_ms: float | None, limit_ms: float | None) -> Message | None:
+    """E.g. "within the allowed time (0.4x of the limit)"; one decimal leaks little more than
+    the pass/fail status the student sees anyway. None for a test without a time limit."""
+    if time_ms is None or not limit_ms:
+        return None
+    ratio = max(0.1, round(time_ms / limit_ms, 1))
+    if time_ms <= limit_ms:
+        return message("time.within", ratio=f"{min(ratio, 1.0):.1f}")
+    return message("time.over", ratio=f"{ratio:.1f}")
+
+
+def hidden_time_message(*, time_ms: float | None, limit_ms: float | None) -> str:
+    """hidden_time_detail's English text ("" for a test without a time limit)."""
+    detail = hidden_time_detail(time_ms=time_ms, limit_ms=limit_ms)
+    return detail.text("en") if detail is not None else ""
+
+
+def submission_result_withheld(*, submission: Submission, viewer: AbstractBaseUser) -> bool:
+    """Whether an exam-mode assignment still withholds this submission's results from
+    `viewer` (the courses app decides; a "Run samples" run belongs to no assignment)."""
+    if submission.kind != Submission.Kind.SUBMISSION:
+        return False
+    return bool(submission_results_withheld(viewer=viewer, submission_ids=[submission.pk]))
 
 
 def submission_result(*, submission: Submission, viewer: AbstractBaseUser) -> SubmissionResult:
     """A submission as its viewer may see it (CONTRACT §2). For a hidden test a student gets the
-    name, status and score, never the message, which may quote inputs or expected values; the
-    output streams may carry hidden inputs too, so students see them only for "Run samples"
-    runs, which execute visible tests alone. Instructors see everything."""
+    name, status and score, never the message, which may quote inputs or expected values, nor
+    the exact time (see test_result); the output streams may carry hidden inputs too, so
+    students see them only for "Run samples" runs, which execute visible tests alone.
+    Instructors see everything.
+
+    Made for an exam-mode assignment whose results are not released, a submission shows its
+    student that it was received and graded, and its visible (sample) tests, which the student
+    can run any time with "Run samples" anyway; the score, the verdict (accepted means full
+    marks), the message (a compile error means zero), the diagnosis and every hidden test stay
+    out until the release, as exam platforms keep them. The course's staff see everything."""
     instructor = user_is_instructor(viewer)
     final = submission.status in FINAL_STATUSES
     graded = submission.status == Submission.Status.GRADED
+    withheld = submission_result_withheld(submission=submission, viewer=viewer)
+    shown = graded and not withheld
     show_streams = instructor or submission.kind == Submission.Kind.SAMPLES
     tests = (
         [
-            TestResult(
-                name=test.name,
-                hidden=test.hidden,
-                status=test.status,
-                score=test.score,
-                max_score=test.max_score,
-                time_ms=test.time_ms,
-                message=test.message if (instructor or not test.hidden) else "",
-            )
+            test_result(test=test, instructor=instructor)
             for test in submission.tests.all()
+            if not (withheld and test.hidden)
         ]
         if final
         else []
     )
+    shown_message = submission.message if final and not (graded and withheld) else ""
+    message_data = message_parse(shown_message).data() if shown_message else None
     return SubmissionResult(
         id=submission.pk,
         exercise=submission.exercise.slug,
         framework=submission.framework,
         kind=submission.kind,
         status=submission.status,
-        verdict=(submission.verdict or None) if graded else None,
-        score=submission.score if graded else None,
+        verdict=(submission.verdict or None) if shown else None,
+        score=submission.score if shown else None,
         max_score=submission.max_score,
-        message=submission.message if final else "",
+        message=shown_message,
+        message_code=message_data["code"] if message_data else "",
+        message_params=message_data["params"] if message_data else {},
         stdout=submission.stdout if (final and show_streams) else "",
         stderr=submission.stderr if (final and show_streams) else "",
         created_at=submission.created_at,
         graded_at=submission.graded_at if final else None,
         tests=tests,
+        diagnosis=diagnosis_view(diagnosis=submission.diagnosis) if shown else None,
+        withheld=withheld,
+    )
+
+
+class HintView(TypedDict):
+    position: int
+    text: str
+
+
+class HintsState(TypedDict):
+    unlocked: list[HintView]
+    locked: int
+    failed: int
+
+
+def exercise_hints_unlocked(*, user: AbstractBaseUser, exercise: Exercise) -> HintsState:
+    """The exercise's hints in the active language, one unlocked per failed graded submission
+    of the user (graded, not accepted; "Run samples" runs do not count). A submission whose
+    results an exam-mode assignment withholds unlocks nothing: a new hint would tell that it
+    was not accepted. Two queries."""
+    hints = list(exercise.hints.all())
+    failed = 0
+    if user.is_authenticated:
+        failed = (
+            Submission.objects.filter(
+                user=user,
+                exercise=exercise,
+                kind=Submission.Kind.SUBMISSION,
+                status=Submission.Status.GRADED,
+            )
+            .exclude(verdict="accepted")
+            .exclude(pk__in=withheld_submission_ids(viewer=user))
+            .count()
+        )
+    english = _english()
+    unlocked = [
+        HintView(position=i + 1, text=(hint.text_en if english and hint.text_en else hint.text))
+        for i, hint in enumerate(hints[:failed])
+    ]
+    return HintsState(unlocked=unlocked, locked=max(0, len(hints) - failed), failed=failed)
+
+
+class TestFeedback(TypedDict):
+    test: TestResult
+    # The visible sample the test ran, as the exercise page shows it; "" for a hidden test.
+    sample_call: str
+    sample_expected: str
+    # The grader's message in the page's language, and pictures of where arrays differ.
+    message: feedback.MessageView
+    heatmaps: list[feedback.HeatmapView]
+
+
+class ResultFeedback(TypedDict):
+    tests: list[TestFeedback]
+    passed: int
+    # Warnings of the code's stderr that no test lists as its own (raised while loading).
+    warnings: list[str]
+    diagnosis: str
+    # The submission's own message (a compile error) in the page's language.
+    message: feedback.MessageView
+
+
+WARNING_LINE = re.compile(r"\b[A-Z]\w*Warning: .+")
+
+
+def stderr_warnings(*, stderr: str, limit: int = 10) -> list[str]:
+    """Warning lines of the code's stderr ("RuntimeWarning: overflow encountered in exp"),
+    each once, in order, without the sandbox's file path."""
+    seen: list[str] = []
+    for line in stderr.splitlines():
+        match = WARNING_LINE.search(line)
+        if match and match.group(0) not in seen:
+            seen.append(match.group(0))
+            if len(seen) >= limit:
+                break
+    return seen
+
+
+def submission_diagnosis_text(*, result: SubmissionResult) -> str:
+    """The grader's diagnosis of a known mistake in the active language, "" when there is none
+    or the viewer may not see it (read from the result, which already says so)."""
+    view = result["diagnosis"]
+    return view["message"] if view else ""
+
+
+def submission_feedback(*, submission: Submission, result: SubmissionResult) -> ResultFeedback:
+    """What the pages add to a result: the visible sample next to each visible test (so a
+    failing one shows expected beside the message), warnings of the student's code where its
+    stderr is shown (the result carries stderr only where the viewer may see it), and the
+    diagnosis. A hidden test gets nothing of its inputs or outputs."""
+    samples = {
+        sample.get("name"): sample
+        for sample in submission.exercise.samples
+        if isinstance(sample, dict)
+    }
+    tests = []
+    for position, test in enumerate(result["tests"]):
+        sample = {} if test["hidden"] else samples.get(test["name"], {})
+        tests.append(
+            TestFeedback(
+                test=test,
+                sample_call=str(sample.get("call", "")),
+                sample_expected=str(sample.get("expected", "")),
+                message=feedback.message_view(
+                    code=test["message_code"], params=test["message_params"], text=test["message"]
+                ),
+                heatmaps=[]
+                if test["hidden"]
+                else feedback.heatmaps(
+                    arrays=test["arrays"], prefix=f"heat-{submission.pk}-{position}"
+                ),
+            )
+        )
+    return ResultFeedback(
+        tests=tests,
+        passed=sum(1 for test in result["tests"] if test["status"] == "passed"),
+        warnings=feedback.warnings_unattributed(
+            stderr_warnings=stderr_warnings(stderr=result["stderr"]),
+            test_warnings=[test["warnings"] for test in result["tests"]],
+        ),
+        diagnosis=submission_diagnosis_text(result=result),
+        message=feedback.message_view(
+            code=result["message_code"], params=result["message_params"], text=result["message"]
+        ),
     )

@@ -7,17 +7,31 @@ from typing import TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dlquiz.accounts.services import user_is_instructor
+from dlquiz.celery import app as celery_app
 from dlquiz.coding import selectors
-from dlquiz.coding.models import Exercise, RegradeJob, Submission
+from dlquiz.coding.hint_seeds import hint_seed_rows
+from dlquiz.coding.models import Exercise, ExerciseHint, RegradeJob, Submission
 
 MAX_CODE_BYTES = 64 * 1024
 MAX_ACTIVE_SUBMISSIONS = 2
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
+# The registered name of the grading task; messages already queued in Redis carry it.
+GRADE_TASK_NAME = "grader.grade_submission"
+
+
+def exercise_cards_link(*, exercise: Exercise, snippets: tuple[str, ...]) -> None:
+    """Link the exercise to the note cards its package names (by question); cards not loaded
+    yet are linked by a later sync. Changes nothing when the links are already right."""
+    from dlquiz.content.selectors import card_find
+
+    found = {card.pk for card in (card_find(text=text) for text in snippets) if card is not None}
+    if set(exercise.cards.values_list("pk", flat=True)) != found:
+        exercise.cards.set(found)
 
 
 def exercises_sync(*, stdout: TextIO | None = None) -> dict[str, int]:
@@ -36,12 +50,15 @@ def exercises_sync(*, stdout: TextIO | None = None) -> dict[str, int]:
             "starter_code": dict(exercise.starter_code),
             "samples": exercise.samples_public(),
             "position": position,
+            "difficulty": exercise.difficulty,
+            "topic": exercise.topic,
         }
         row = Exercise.objects.filter(slug=exercise.slug).first()
         if row is None:
-            Exercise.objects.create(
+            row = Exercise.objects.create(
                 slug=exercise.slug, max_score=exercise.points, synced_at=timezone.now(), **fields
             )
+            exercise_hints_seed(exercise=row)
             counts["created"] += 1
         elif any(getattr(row, name) != value for name, value in fields.items()):
             for name, value in fields.items():
@@ -51,6 +68,7 @@ def exercises_sync(*, stdout: TextIO | None = None) -> dict[str, int]:
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
+        exercise_cards_link(exercise=row, snippets=exercise.cards)
     if stdout is not None:
         stdout.write(
             "exercises: {created} created, {updated} updated, {unchanged} unchanged\n".format(
@@ -58,6 +76,19 @@ def exercises_sync(*, stdout: TextIO | None = None) -> dict[str, int]:
             )
         )
     return counts
+
+
+def exercise_hints_seed(*, exercise: Exercise) -> int:
+    """Give a new exercise its seeded hints (dlquiz.coding.hint_seeds); an exercise that has
+    hints keeps them, so an instructor's edits stay. Returns the number created."""
+    if exercise.hints.exists():
+        return 0
+    rows = hint_seed_rows(slug=exercise.slug)
+    ExerciseHint.objects.bulk_create(
+        ExerciseHint(exercise=exercise, position=position, text=text, text_en=text_en)
+        for position, text, text_en in rows
+    )
+    return len(rows)
 
 
 def submission_queue_name(*, framework: str) -> str:
@@ -68,17 +99,19 @@ def submission_queue_name(*, framework: str) -> str:
 
 
 def submission_enqueue(*, submission: Submission) -> None:
-    """Send the grading task once the row is committed, so a worker never sees a missing row."""
-    from grader.tasks import grade_submission
-
+    """Send the grading task once the row is committed, so a worker never sees a missing row.
+    Sent by name: the task's module (dlquiz.coding.tasks) depends on this one, not the reverse."""
     queue = submission_queue_name(framework=submission.framework)
-    transaction.on_commit(lambda: grade_submission.apply_async(args=[submission.pk], queue=queue))
+    submission_id = submission.pk
+    transaction.on_commit(
+        lambda: celery_app.send_task(GRADE_TASK_NAME, args=[submission_id], queue=queue)
+    )
 
 
 @transaction.atomic
 def submission_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     exercise: Exercise,
     framework: str,
     code: str,
@@ -159,9 +192,7 @@ def submission_code_errors(*, code: str) -> list[str]:
     return []
 
 
-def submission_validate(
-    *, user: AbstractBaseUser, exercise_slug: str, framework: str, code: str
-) -> Exercise:
+def submission_validate(*, user: User, exercise_slug: str, framework: str, code: str) -> Exercise:
     """The exercise to grade against, or SubmissionInvalid with a message per field. An
     unpublished exercise reads exactly like an unknown one to a student."""
     errors: dict[str, list[str]] = {}
@@ -189,7 +220,7 @@ def submission_quota_retry_after_s() -> int:
 @transaction.atomic
 def submission_submit(
     *,
-    user: AbstractBaseUser,
+    user: User,
     exercise_slug: str,
     framework: str,
     code: str,
@@ -234,7 +265,7 @@ def submission_submit(
 @transaction.atomic
 def regrade_job_create(
     *,
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
     submission_ids: Iterable[int],
     description: str,
     exercise: Exercise | None = None,

@@ -26,6 +26,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if exercise is None:
         raise Http404
     history = []
+    hints = selectors.exercise_hints_unlocked(user=request.user, exercise=exercise)
     if request.user.is_authenticated:
         history = selectors.submission_history(
             user=request.user, exercise_slug=slug, limit=HISTORY_ON_EXERCISE_PAGE
@@ -35,6 +36,13 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "title": selectors.exercise_title(exercise=exercise),
         "statement_html": markdown_render(selectors.exercise_statement(exercise=exercise)),
         "history": history,
+        "hints": {
+            "unlocked": [
+                {"position": hint["position"], "html": markdown_render(hint["text"])}
+                for hint in hints["unlocked"]
+            ],
+            "locked": hints["locked"],
+        },
         "max_code_bytes": MAX_CODE_BYTES,
         "editor_config": {
             "slug": exercise.slug,
@@ -48,6 +56,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "messages": {
                 "tooLong": gettext("code: at most 64 KiB"),
                 "retryAfter": gettext("Retry after {seconds} s."),
+                "queued": gettext("queued"),
             },
         },
     }
@@ -71,10 +80,11 @@ def _visible_submission(request: HttpRequest, submission_id: int):
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _visible_submission(request, submission_id)
     result = selectors.submission_result(submission=submission, viewer=request.user)
+    feedback = selectors.submission_feedback(submission=submission, result=result)
     return render(
         request,
         "coding/submission_detail.html",
-        {"submission": submission, "result": result},
+        {"submission": submission, "result": result, "feedback": feedback},
     )
 
 
@@ -84,4 +94,5 @@ def submission_result_fragment(request: HttpRequest, submission_id: int) -> Http
     """The result box alone; the exercise page polls it until it says it is final."""
     submission = _visible_submission(request, submission_id)
     result = selectors.submission_result(submission=submission, viewer=request.user)
-    return render(request, "coding/_result.html", {"result": result})
+    feedback = selectors.submission_feedback(submission=submission, result=result)
+    return render(request, "coding/_result.html", {"result": result, "feedback": feedback})

@@ -10,7 +10,7 @@ class TopicQuerySet(models.QuerySet):
 
 
 class Topic(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -54,14 +54,17 @@ class Card(models.Model):
     answer = models.TextField(_("answer (Markdown)"), blank=True)
     answer_html = models.TextField(_("rendered answer"), blank=True, editable=False)
     heading_path = models.CharField(_("heading path"), max_length=500, blank=True)
+    # The heading in the note the question was phrased from (generic ones with their parent).
+    heading = models.CharField(_("heading"), max_length=500, blank=True)
     source_file = models.CharField(_("source file"), max_length=200, blank=True)
+    note_title = models.CharField(_("note title"), max_length=200, blank=True)
     line_start = models.PositiveIntegerField(_("first line"), null=True, blank=True)
     line_end = models.PositiveIntegerField(_("last line"), null=True, blank=True)
     position = models.PositiveIntegerField(_("position in the note"), default=0)
     # Stable identity across re-imports: note file + heading path + question, hashed.
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(_("key"), max_length=120, unique=True)
     # Hash of what the note said at the last import; a changed note changes it.
-    content_hash = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     edited_in_admin = models.BooleanField(
         _("edited in admin"),
         default=False,
@@ -84,8 +87,8 @@ class Card(models.Model):
     # punctuation.
     question_norm = models.TextField(blank=True, editable=False)
     answer_norm = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CardQuerySet.as_manager()
 
@@ -100,6 +103,18 @@ class Card(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("content:card-detail", kwargs={"pk": self.pk})
+
+    @property
+    def note_label(self) -> str:
+        """The note's own title (heading or front matter), or its file name without one."""
+        return self.note_title or self.source_file
+
+    @property
+    def section(self) -> str:
+        """Where in its note the card sits: note title › headings above the card."""
+        parts = [self.note_label] if self.note_label else []
+        parts += [p for p in self.heading_path.split(" › ") if p and p != self.note_title]
+        return " › ".join(parts)
 
     @property
     def source(self) -> str:

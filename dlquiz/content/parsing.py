@@ -81,7 +81,20 @@ GENERIC_HEADINGS = {
     "方法论",
     "详解实例过程",
     "如何交互",
+    "简介",
 }
+
+# Generic headings that introduce their parent as a whole: the question asks for the parent.
+OVERVIEW_HEADINGS = {"简介", "概览", "总结", "小结"}
+
+# A heading that already asks something (a question mark, a question word) stays as it is;
+# any other heading is a topic, and its card asks the student to explain it.
+QUESTION_WORD_RE = re.compile(
+    r"[？?]|什么|为何|为什么|如何|怎么|怎样|哪些|哪个|区别|为啥|是否|吗$|能不能|有没有|作用$"
+)
+# A heading section whose own text is shorter than this, followed by its sub-sections, is an
+# introduction: its text goes to the first sub-section instead of a card of its own.
+INTRO_MAX_CHARS = 40
 
 # Headings that are bibliography or navigation, never study material.
 SKIPPED_HEADINGS = {"参考", "参考资料", "references", "reference"}
@@ -95,6 +108,9 @@ class ParsedCard:
     line_start: int
     line_end: int
     kind: str
+    # The heading as written (generic ones prefixed by their parent): the card's identity
+    # across re-imports, whatever wording the question gets.
+    heading: str = ""
 
 
 @dataclass
@@ -350,12 +366,34 @@ def _split_layer_row(row: str) -> list[str] | None:
     return [name, settings, output]
 
 
+ITEM_NUMBER_RE = re.compile(r"(?<=\S)\s+(?=\d{1,2}\.\s)")
+
+
 def _table_cell(text: str) -> str:
-    text = re.sub(r"</?ol[^>]*>", "", text)
+    text = re.sub(r"</?ol[^>]*>", "", text).strip()
+    # ``1. 优点 2. 缺点`` copied from a list inside a cell: one item per line again.
+    text = ITEM_NUMBER_RE.sub("<br>", text)
     return text.replace("|", "\\|").strip()
 
 
+def _drop_empty_columns(
+    rows: list[list[str]], header: list[str] | None
+) -> tuple[list[list[str]], list[str] | None]:
+    """Columns with no text in any row (cells lost when a table was copied) are left out."""
+    width = max(len(r) for r in rows + ([header] if header else []))
+    keep = [
+        j
+        for j in range(width)
+        if any(j < len(r) and r[j].strip() for r in rows + ([header] if header else []))
+    ]
+    rows = [[r[j] if j < len(r) else "" for j in keep] for r in rows]
+    if header is not None:
+        header = [header[j] if j < len(header) else "" for j in keep]
+    return rows, header
+
+
 def _pipe_table(rows: list[list[str]], *, header: list[str] | None) -> list[str]:
+    rows, header = _drop_empty_columns(rows, header)
     width = max(len(r) for r in rows + ([header] if header else []))
     head = header or [""] * width
     out = ["| " + " | ".join(_table_cell(c) for c in head + [""] * (width - len(head))) + " |"]
@@ -453,6 +491,40 @@ def _drop_unanswered_questions(headings: list[_Heading], lines: list[str]) -> li
     return kept
 
 
+def question_phrase(*, heading: str, parents: tuple[str, ...], note_title: str) -> str:
+    """The question a card asks, from its heading: a heading that asks something stays; a
+    generic heading (``缺点``) asks about its parent (``RNN的缺点是什么？``); an overview
+    heading (``简介``) asks for a summary of its parent or of the note; any other heading is a
+    topic to explain (``激活函数`` → ``简述激活函数``)."""
+    context = parents[-1] if parents else note_title
+    if heading in OVERVIEW_HEADINGS and context:
+        return f"简述{context}"
+    if heading in GENERIC_HEADINGS and context:
+        return f"{context}的{heading}是什么？"
+    if QUESTION_WORD_RE.search(heading):
+        return heading
+    return f"简述{heading}"
+
+
+def _note_title(meta: dict, lines: list[str], start: int, headings: list[_Heading]) -> str:
+    """Front-matter title; else the first line when it is a title of its own (not a card's
+    heading); else the note's first headings."""
+    title = str(meta.get("title") or "").strip()
+    if title:
+        return title
+    first_i = next((i for i in range(start, len(lines)) if lines[i].strip()), None)
+    if first_i is None:
+        return ""
+    first = lines[first_i].strip()
+    first = ATX_RE.sub(r"\2", first).strip() if first.startswith("#") else first
+    heads = [h for h in headings if h.kind != "question"]
+    if not heads or heads[0].line != first_i or heads[0].kind == "part" or len(heads) < 3:
+        return first
+    top = min(h.level for h in heads)
+    names = [_clean_heading_text(h.text) for h in heads if h.level == top]
+    return " · ".join(names[:3]) + (" …" if len(names) > 3 else "")
+
+
 def note_parse(*, text: str, file_name: str) -> ParsedNote:
     """Parse one note's text into cards, in the order they appear."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
@@ -460,37 +532,49 @@ def note_parse(*, text: str, file_name: str) -> ParsedNote:
     start, meta = _front_matter(lines)
     shape = note_shape(lines, start)
     headings = _drop_unanswered_questions(_find_headings(lines, start, shape), lines)
-    title = str(meta.get("title") or "")
-    if not title:
-        first = next((ln.strip() for ln in lines[start:] if ln.strip()), "")
-        title = ATX_RE.sub(r"\2", first) if first.startswith("#") else first
+    title = _note_title(meta, lines, start, headings)
     note = ParsedNote(file_name=file_name, title=title[:200], shape=shape)
 
     stack: list[tuple[int, str]] = []
+    intro: list[str] = []  # text of introductions waiting for their first sub-section
     for n, h in enumerate(headings):
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         parents = tuple(t for _, t in stack)
-        question = _clean_heading_text(h.text)
-        stack.append((h.level, question))
+        heading = _clean_heading_text(h.text)
+        stack.append((h.level, heading))
         end = headings[n + 1].line if n + 1 < len(headings) else len(lines)
         body_lines = lines[h.line + 1 : end]
         answer = _clean_body(body_lines, shape)
-        if not question or question.lower() in SKIPPED_HEADINGS:
+        if not heading or heading.lower() in SKIPPED_HEADINGS:
             continue
         if not answer_is_meaningful(answer):
             continue
+        nxt = headings[n + 1] if n + 1 < len(headings) else None
+        if (
+            nxt is not None
+            and nxt.level > h.level
+            and len(MEANINGLESS_RE.sub("", answer)) < INTRO_MAX_CHARS
+        ):
+            # A short introduction to the sub-sections that follow: no card of its own.
+            intro.append(answer)
+            continue
+        if intro and parents:
+            answer = "\n\n".join([*intro, answer])
+        intro = []
         last_body = max((k for k, ln in enumerate(body_lines) if ln.strip()), default=-1)
-        if question in GENERIC_HEADINGS and parents:
-            question = f"{parents[-1]}：{question}"
+        key_heading = heading
+        if heading in GENERIC_HEADINGS and parents:
+            key_heading = f"{parents[-1]}：{heading}"
         note.cards.append(
             ParsedCard(
-                question=question,
+                question=question_phrase(heading=heading, parents=parents, note_title=title),
                 answer=answer,
                 heading_path=parents,
                 line_start=h.line + 1,
                 line_end=h.line + 2 + last_body,
                 kind=h.kind,
+                heading=key_heading,
             )
         )
     return note

@@ -164,20 +164,30 @@ def markdown_prepare(text: str) -> str:
     return "\n".join(lines)
 
 
+_EMPTY_THEAD_RE = re.compile(r"<thead>\s*<tr>(?:\s*<th>\s*</th>)*\s*</tr>\s*</thead>\s*")
+
+
 def markdown_render(text: str) -> str:
-    """Render Markdown to sanitised HTML (math left for KaTeX, code highlighted)."""
+    """Render Markdown to sanitised HTML (math left for KaTeX, code highlighted).
+
+    Tables sit in a scrollable, keyboard-focusable container so that a wide table scrolls on
+    its own instead of the page; a header row without any text is left out."""
     if not text.strip():
         return ""
     raw = _markdown().render(markdown_prepare(text))
     raw = _EQ_LABEL_RE.sub('<div class="math block">', raw)
     raw = _INLINE_DISPLAY_RE.sub(r'<span class="math display">\1</span>', raw)
     raw = _BLOCK_MATH_RE.sub(r'<div class="math display">\1</div>', raw)
-    return nh3.clean(
+    raw = _EMPTY_THEAD_RE.sub("", raw)
+    clean = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+    )
+    return clean.replace("<table>", '<div class="table-wrap" tabindex="0"><table>').replace(
+        "</table>", "</table></div>"
     )
 
 

@@ -20,7 +20,7 @@ from dlquiz.content.rendering import markdown_render
 from dlquiz.content.taxonomy import TOPICS, key_terms, terms_normalised, topic_classify
 
 # Bump when rendering or classification changes so that the next import refreshes every card.
-IMPORT_VERSION = "3"
+IMPORT_VERSION = "4"
 RELATED_FROM_OTHER_NOTES = 4
 RELATED_FROM_SAME_NOTE = 2
 
@@ -81,10 +81,11 @@ def card_key(*, file_name: str, heading_path: Sequence[str], question: str, occu
     return f"{Path(file_name).stem[:60]}:{digest}{suffix}"
 
 
-def card_content_hash(*, parsed: ParsedCard, topic_slug: str) -> str:
+def card_content_hash(*, parsed: ParsedCard, topic_slug: str, note_title: str = "") -> str:
     payload = json.dumps(
         [
             IMPORT_VERSION,
+            note_title,
             parsed.question,
             parsed.answer,
             list(parsed.heading_path),
@@ -120,25 +121,26 @@ def note_import(*, path: Path, topics: dict[str, Topic]) -> NoteImportReport:
             base = card_key(
                 file_name=note.file_name,
                 heading_path=parsed.heading_path,
-                question=parsed.question,
+                question=parsed.heading or parsed.question,
                 occurrence=1,
             )
             occurrences[base] += 1
             key = card_key(
                 file_name=note.file_name,
                 heading_path=parsed.heading_path,
-                question=parsed.question,
+                question=parsed.heading or parsed.question,
                 occurrence=occurrences[base],
             )
             seen.add(key)
             topic_slug = topic_classify(
                 question=parsed.question, heading_path=parsed.heading_path, answer=parsed.answer
             )
-            digest = card_content_hash(parsed=parsed, topic_slug=topic_slug)
+            digest = card_content_hash(parsed=parsed, topic_slug=topic_slug, note_title=note.title)
             card = existing.get(key)
             if card is None:
                 card = Card(key=key, source_file=note.file_name)
                 _card_fill(card=card, parsed=parsed, topic=topics[topic_slug], position=position)
+                card.note_title = note.title
                 card.content_hash = digest
                 card.save()
                 report.created += 1
@@ -149,10 +151,15 @@ def note_import(*, path: Path, topics: dict[str, Topic]) -> NoteImportReport:
             if card.content_hash == digest:
                 report.unchanged += 1
             elif card.edited_in_admin or card.merged_into_id:
+                # The text stays as the instructor left it; where it comes from may still change.
+                if card.note_title != note.title:
+                    card.note_title = note.title
+                    card.save(update_fields=["note_title", "updated_at"])
                 report.skipped_edited += 1
                 report.edited_questions.append(card.question)
             else:
                 _card_fill(card=card, parsed=parsed, topic=topics[topic_slug], position=position)
+                card.note_title = note.title
                 card.content_hash = digest
                 card.save()
                 report.updated += 1
@@ -168,6 +175,7 @@ def _card_fill(*, card: Card, parsed: ParsedCard, topic: Topic, position: int) -
     card.question = parsed.question
     card.answer = parsed.answer
     card.heading_path = " › ".join(parsed.heading_path)[:500]
+    card.heading = (parsed.heading or parsed.question)[:500]
     card.line_start = parsed.line_start
     card.line_end = parsed.line_end
     card.position = position

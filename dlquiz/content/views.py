@@ -10,7 +10,7 @@ from dlquiz.content.selectors import (
     card_neighbours,
     card_random,
     card_related,
-    card_search,
+    card_search_hits,
     topic_cards,
     topic_list_with_counts,
 )
@@ -61,7 +61,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    results = card_search(query=query) if query else []
+    results = card_search_hits(query=query) if query else []
     return render(
         request,
         "content/search.html",

@@ -13,8 +13,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-# The coding API's error body, shared so that the schema has one `Error` component.
-from dlquiz.coding.serializers import ErrorSerializer
+from dlquiz.core.serializers import ErrorSerializer
 
 API_PREFIX = "/api/"
 
@@ -61,3 +60,17 @@ INVALID = OpenApiResponse(
 )
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Not possible in the current state.")
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; see `Retry-After`.")
+
+MALFORMED_ADDRESS = "A NUL character in the path or a query parameter (refused before any view)."
+
+
+def document_malformed_address(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: every operation may answer the 400 of
+    `NulRejectMiddleware`, so every operation documents one."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if responses is not None and "400" not in responses:
+                responses["400"] = {"description": MALFORMED_ADDRESS, "content": error}
+    return result

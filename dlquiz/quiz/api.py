@@ -164,6 +164,10 @@ class AttemptSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True)
     max_score = serializers.FloatField()
     items = AttemptItemSerializer(many=True)
+    withheld = serializers.BooleanField(
+        help_text="True while the attempt's exam-mode assignment withholds its results: "
+        "`score` is null and the items carry no marks, answers or explanations until released."
+    )
 
 
 def _item_data(item: AttemptItem, *, graded: bool) -> dict:
@@ -187,10 +191,14 @@ def _item_data(item: AttemptItem, *, graded: bool) -> dict:
     return data
 
 
-def attempt_data(attempt: ExamAttempt) -> dict:
-    graded = attempt.status == ExamAttempt.Status.GRADED
+def attempt_data(attempt: ExamAttempt, *, viewer) -> dict:
+    withheld = selectors.attempt_withheld(attempt=attempt, viewer=viewer)
+    graded = attempt.status == ExamAttempt.Status.GRADED and not withheld
     items = [_item_data(i, graded=graded) for i in selectors.attempt_items(attempt=attempt)]
-    return AttemptSerializer({**attempt.__dict__, "exam_id": attempt.exam_id, "items": items}).data
+    data = {**attempt.__dict__, "exam_id": attempt.exam_id, "items": items, "withheld": withheld}
+    if withheld:
+        data["score"] = None
+    return AttemptSerializer(data).data
 
 
 class AttemptCreateApi(APIView):
@@ -207,7 +215,7 @@ class AttemptCreateApi(APIView):
             attempt = services.attempt_create(user=request.user, **payload.validated_data)
         except QuizInputError as error:
             raise _bad_request(error) from error
-        return Response(attempt_data(attempt), status=status.HTTP_201_CREATED)
+        return Response(attempt_data(attempt, viewer=request.user), status=status.HTTP_201_CREATED)
 
 
 class AttemptDetailApi(APIView):
@@ -217,7 +225,7 @@ class AttemptDetailApi(APIView):
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         attempt = services.attempt_refresh(attempt=attempt)
-        return Response(attempt_data(attempt))
+        return Response(attempt_data(attempt, viewer=request.user))
 
 
 class AttemptAnswerInputSerializer(serializers.Serializer):
@@ -272,4 +280,4 @@ class AttemptFinishApi(APIView):
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         attempt = services.attempt_finish(attempt=attempt)
-        return Response(attempt_data(attempt))
+        return Response(attempt_data(attempt, viewer=request.user))

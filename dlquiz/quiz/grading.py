@@ -19,6 +19,14 @@ KINDS: tuple[Kind, ...] = ("single", "multiple", "numeric", "short")
 AnswerValue = int | float | str | list[int] | None
 
 
+def kind_get(value: str) -> Kind:
+    """The kind a stored `kind` column names; ValueError for anything else."""
+    for kind in KINDS:
+        if kind == value:
+            return kind
+    raise ValueError(f"unknown question kind {value!r}")
+
+
 class Expected(TypedDict, total=False):
     """What a correct answer is; stored server-side only, never sent before grading."""
 

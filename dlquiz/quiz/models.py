@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,7 @@ class Question(models.Model):
         ADMIN = "admin", _("written in the admin")
 
     # Stable identity across re-imports.
-    key = models.SlugField(max_length=120, unique=True)
+    key = models.SlugField(_("key"), max_length=120, unique=True)
     topic = models.ForeignKey(
         "content.Topic", on_delete=models.PROTECT, related_name="questions", verbose_name=_("topic")
     )
@@ -47,7 +48,9 @@ class Question(models.Model):
     template = models.CharField(
         _("template"), max_length=64, blank=True, help_text=_("Key of a parameterised template")
     )
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.ADMIN
+    )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     edited_in_admin = models.BooleanField(
         _("edited in admin"),
@@ -55,8 +58,8 @@ class Question(models.Model):
         help_text=_("Re-imports leave this question alone while set."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["topic__position", "key"]
@@ -72,12 +75,14 @@ class Exam(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    questions = models.ManyToManyField(Question, through="ExamQuestion", related_name="exams")
+    questions = models.ManyToManyField(
+        Question, through="ExamQuestion", related_name="exams", verbose_name=_("questions")
+    )
     time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=30)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-opens_at", "title"]
@@ -89,18 +94,25 @@ class Exam(models.Model):
 
 
 class ExamQuestion(models.Model):
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="exam_questions")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT)
-    position = models.PositiveIntegerField(default=0)
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="exam_questions", verbose_name=_("exam")
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, verbose_name=_("question"))
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("exam question")
+        verbose_name_plural = _("exam questions")
         constraints = [
             models.UniqueConstraint(fields=["exam", "question"], name="exam_question_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.exam_id}#{self.position}: {self.question_id}"
+        return gettext("Question %(position)s of exam #%(exam)s") % {
+            "position": self.position,
+            "exam": self.exam_id,
+        }
 
 
 class ExamAttempt(models.Model):
@@ -111,21 +123,31 @@ class ExamAttempt(models.Model):
         GRADED = "graded", _("graded")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exam_attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exam_attempts",
+        verbose_name=_("user"),
     )
     exam = models.ForeignKey(
-        Exam, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+        Exam,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("exam"),
     )
-    topics = models.JSONField(default=list, blank=True)
-    seed = models.BigIntegerField(default=0)
-    time_limit_minutes = models.PositiveIntegerField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
-    started_at = models.DateTimeField()
-    deadline = models.DateTimeField(db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    timed_out = models.BooleanField(default=False)
-    score = models.FloatField(null=True, blank=True)
-    max_score = models.FloatField(default=0)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    seed = models.BigIntegerField(_("seed"), default=0)
+    time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started at"))
+    deadline = models.DateTimeField(_("deadline"), db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    timed_out = models.BooleanField(_("timed out"), default=False)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    max_score = models.FloatField(_("maximum score"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -134,57 +156,83 @@ class ExamAttempt(models.Model):
         verbose_name_plural = _("exam attempts")
 
     def __str__(self) -> str:
-        return f"attempt {self.pk} by {self.user_id}"
+        return gettext("Attempt #%(id)s") % {"id": self.pk}
 
 
 class AttemptItem(models.Model):
     """One drawn question of an attempt. `expected` never leaves the server before grading."""
 
-    attempt = models.ForeignKey(ExamAttempt, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="attempt_items")
-    kind = models.CharField(max_length=16, choices=Question.Kind.choices)
-    prompt = models.TextField()
+    attempt = models.ForeignKey(
+        ExamAttempt, on_delete=models.CASCADE, related_name="items", verbose_name=_("attempt")
+    )
+    position = models.PositiveIntegerField(_("position"))
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        related_name="attempt_items",
+        verbose_name=_("question"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Question.Kind.choices)
+    prompt = models.TextField(_("prompt (Markdown)"))
     # Choices in the order shown to this student; `expected` indexes refer to this order.
-    choices = models.JSONField(default=list, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    expected = models.JSONField(default=dict)
-    explanation = models.TextField(blank=True)
-    answer = models.JSONField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    is_correct = models.BooleanField(null=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    expected = models.JSONField(_("correct answer"), default=dict)
+    explanation = models.TextField(_("explanation (Markdown)"), blank=True)
+    answer = models.JSONField(_("student's answer"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    is_correct = models.BooleanField(_("correct"), null=True)
 
     class Meta:
         ordering = ["attempt", "position"]
+        verbose_name = _("attempt question")
+        verbose_name_plural = _("attempt questions")
         constraints = [
             models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position")
         ]
 
     def __str__(self) -> str:
-        return f"attempt {self.attempt_id} #{self.position}"
+        return gettext("Question %(position)s of attempt #%(attempt)s") % {
+            "position": self.position,
+            "attempt": self.attempt_id,
+        }
 
 
 class ReviewState(models.Model):
     """A student's FSRS state for one card (fsrs.Card.to_dict(), plus `due` for querying)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_states"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_states",
+        verbose_name=_("user"),
     )
-    card = models.ForeignKey("content.Card", on_delete=models.CASCADE, related_name="review_states")
-    fsrs_card = models.JSONField()
-    due = models.DateTimeField()
-    introduced_at = models.DateTimeField()
-    last_review = models.DateTimeField(null=True, blank=True)
-    reps = models.PositiveIntegerField(default=0)
+    card = models.ForeignKey(
+        "content.Card",
+        on_delete=models.CASCADE,
+        related_name="review_states",
+        verbose_name=_("card"),
+    )
+    fsrs_card = models.JSONField(_("FSRS state"))
+    due = models.DateTimeField(_("due"))
+    introduced_at = models.DateTimeField(_("introduced at"))
+    last_review = models.DateTimeField(_("last review"), null=True, blank=True)
+    reps = models.PositiveIntegerField(_("reviews"), default=0)
 
     class Meta:
+        verbose_name = _("review state")
+        verbose_name_plural = _("review states")
         constraints = [
             models.UniqueConstraint(fields=["user", "card"], name="review_state_user_card")
         ]
         indexes = [models.Index(fields=["user", "due"])]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: card {self.card_id} due {self.due:%Y-%m-%d %H:%M}"
+        return gettext("Card #%(card)s of user #%(user)s, due %(due)s") % {
+            "card": self.card_id,
+            "user": self.user_id,
+            "due": f"{self.due:%Y-%m-%d %H:%M}",
+        }
 
 
 class ReviewLog(models.Model):
@@ -193,20 +241,59 @@ class ReviewLog(models.Model):
         EXAM = "exam", _("wrong exam answer")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_logs",
+        verbose_name=_("user"),
     )
-    card = models.ForeignKey("content.Card", on_delete=models.CASCADE, related_name="review_logs")
-    rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.REVIEW)
-    reviewed_at = models.DateTimeField()
+    card = models.ForeignKey(
+        "content.Card",
+        on_delete=models.CASCADE,
+        related_name="review_logs",
+        verbose_name=_("card"),
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.REVIEW
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
     # The state before this log, so the last rating can be undone; null: the card was new.
-    previous = models.JSONField(null=True, blank=True)
-    previous_reps = models.PositiveIntegerField(default=0)
-    was_new = models.BooleanField(default=False)
+    previous = models.JSONField(_("state before"), null=True, blank=True)
+    previous_reps = models.PositiveIntegerField(_("reviews before"), default=0)
+    was_new = models.BooleanField(_("new card"), default=False)
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]
+        verbose_name = _("review log entry")
+        verbose_name_plural = _("review log")
         indexes = [models.Index(fields=["user", "reviewed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: card {self.card_id} {self.source} {self.rating}"
+        return gettext("Card #%(card)s of user #%(user)s: %(source)s %(rating)s") % {
+            "card": self.card_id,
+            "user": self.user_id,
+            "source": self.get_source_display(),
+            "rating": self.rating if self.rating is not None else "",
+        }
+
+
+class ReviewSettings(models.Model):
+    """A student's review preferences: FSRS desired retention and an optional exam date before
+    which every card comes due."""
+
+    DEFAULT_RETENTION = 0.9
+    MIN_RETENTION = 0.7
+    MAX_RETENTION = 0.97
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_settings"
+    )
+    desired_retention = models.FloatField(_("desired retention"), default=DEFAULT_RETENTION)
+    exam_date = models.DateField(_("exam date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review settings")
+        verbose_name_plural = _("review settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: retention {self.desired_retention}, exam {self.exam_date}"

@@ -15,18 +15,26 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 
 from dlquiz.content.models import Card, Topic
+from dlquiz.courses.selectors import (
+    attempt_results_withheld,
+    withheld_attempt_ids,
+    withheld_submission_ids,
+)
 from dlquiz.quiz.grading import expected_describe
 from dlquiz.quiz.models import AttemptItem, ExamAttempt, Question, ReviewLog, ReviewState
-from dlquiz.quiz.services import review_scheduler
+from dlquiz.quiz.services import (
+    RATINGS,
+    review_due_capped,
+    review_scheduler,
+    review_settings_of,
+)
 
-# Exercises have no topic of their own; their grades count towards these topics.
-EXERCISE_TOPICS = {
-    "softmax": "activations",
-    "attention": "attention",
-    "conv-output-size": "cnn",
-    "mlp-backprop": "optimization",
-    "lstm-step": "rnn",
-}
+
+def exercise_topics() -> dict[str, str]:
+    """Exercise slug -> the topic its grades count towards, as each package declares it."""
+    from exercises.registry import exercise_list
+
+    return {exercise.slug: exercise.topic for exercise in exercise_list()}
 
 
 def new_cards_per_day() -> int:
@@ -110,6 +118,12 @@ def attempt_get_for_user(*, user, attempt_id: int) -> ExamAttempt:
     if attempt is None:
         raise Http404("no such attempt")
     return attempt
+
+
+def attempt_withheld(*, attempt: ExamAttempt, viewer) -> bool:
+    """Whether an exam-mode assignment still withholds this attempt's score, marks and answers
+    from `viewer` (the courses app decides; a practice exam belongs to no assignment)."""
+    return bool(attempt_results_withheld(viewer=viewer, attempt_ids=[attempt.pk]))
 
 
 def attempt_items(*, attempt: ExamAttempt) -> QuerySet[AttemptItem]:
@@ -209,7 +223,8 @@ def _submission_model():
 
 
 def exercise_scores_by_topic(*, user) -> dict[str, float]:
-    """Best share of the maximum score per exercise, averaged per topic; {} without coding."""
+    """Best share of the maximum score per exercise, averaged per topic; {} without coding.
+    Scores withheld by an exam-mode assignment are left out."""
     model = _submission_model()
     if model is None:
         return {}
@@ -220,13 +235,15 @@ def exercise_scores_by_topic(*, user) -> dict[str, float]:
     kind_field = {f.name for f in model._meta.get_fields()}
     if "kind" in kind_field:
         rows = rows.filter(kind="submission")
+    rows = rows.exclude(pk__in=withheld_submission_ids(viewer=user))
     for slug, score, max_score in rows:
         if not max_score or score is None:
             continue
         best[slug] = max(best.get(slug, 0.0), min(1.0, score / max_score))
     per_topic: dict[str, list[float]] = defaultdict(list)
+    topics = exercise_topics()
     for slug, share in best.items():
-        topic = EXERCISE_TOPICS.get(slug)
+        topic = topics.get(slug)
         if topic:
             per_topic[topic].append(share)
     return {t: sum(v) / len(v) for t, v in per_topic.items()}
@@ -235,7 +252,8 @@ def exercise_scores_by_topic(*, user) -> dict[str, float]:
 def mastery_by_topic(*, user, now: datetime | None = None) -> list[TopicMastery]:
     """Mastery per visible topic from three sources, each in [0, 1] and averaged when present:
     FSRS retrievability of the reviewed cards, the share of correct exam answers, and the best
-    exercise grades."""
+    exercise grades. Exam answers and grades an exam-mode assignment still withholds do not
+    count until released: the chart would show them."""
     now = now or timezone.now()
     topics = list(Topic.objects.visible())
     result = {t.slug: TopicMastery(topic=t) for t in topics}
@@ -246,9 +264,10 @@ def mastery_by_topic(*, user, now: datetime | None = None) -> list[TopicMastery]
     ):
         retr[slug].append(scheduler.get_card_retrievability(FsrsCard.from_dict(data), now))
     quiz: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for slug, correct in AttemptItem.objects.filter(
+    graded_items = AttemptItem.objects.filter(
         attempt__user=user, attempt__status=ExamAttempt.Status.GRADED
-    ).values_list("question__topic__slug", "is_correct"):
+    ).exclude(attempt_id__in=withheld_attempt_ids(viewer=user))
+    for slug, correct in graded_items.values_list("question__topic__slug", "is_correct"):
         quiz[slug][0] += int(bool(correct))
         quiz[slug][1] += 1
     exercises = exercise_scores_by_topic(user=user)
@@ -306,8 +325,28 @@ def recent_submissions(*, user, limit: int = 5) -> list:
     )
 
 
-def recent_attempts(*, user, limit: int = 5) -> list[ExamAttempt]:
-    return list(ExamAttempt.objects.filter(user=user).order_by("-started_at")[:limit])
+@dataclass(frozen=True)
+class AttemptSummary:
+    """A row of the user's attempt list; `score` is None while an exam-mode assignment withholds
+    it (`withheld`)."""
+
+    attempt: ExamAttempt
+    score: float | None
+    withheld: bool
+
+
+def recent_attempts(*, user, limit: int = 5) -> list[AttemptSummary]:
+    """The user's latest attempts, newest first: two queries."""
+    attempts = list(
+        ExamAttempt.objects.filter(user=user).select_related("exam").order_by("-started_at")[:limit]
+    )
+    withheld = attempt_results_withheld(viewer=user, attempt_ids=[a.pk for a in attempts])
+    return [
+        AttemptSummary(
+            attempt=a, score=None if a.pk in withheld else a.score, withheld=a.pk in withheld
+        )
+        for a in attempts
+    ]
 
 
 # --- question statistics ----------------------------------------------------------------------
@@ -374,3 +413,113 @@ def question_stats(*, question: Question) -> QuestionStats:
         question.pk,
         QuestionStats(answers=0, share_correct=None, discrimination=None, point_biserial=None),
     )
+
+
+@dataclass(frozen=True)
+class QuestionStatsRow:
+    question: Question
+    stats: QuestionStats
+
+
+# Sort keys of the statistics table (`?o=key` ascending, `?o=-key` descending).
+QUESTION_STATS_ORDERINGS = (
+    "question",
+    "topic",
+    "kind",
+    "answers",
+    "share_correct",
+    "discrimination",
+    "point_biserial",
+)
+QUESTION_STATS_DEFAULT_ORDER = "topic"
+
+
+def question_stats_order_parse(value: str | None) -> tuple[str, bool]:
+    """(key, descending) of an `o` parameter; the default order for anything unknown."""
+    value = value or ""
+    descending = value.startswith("-")
+    key = value.removeprefix("-")
+    if key not in QUESTION_STATS_ORDERINGS:
+        return QUESTION_STATS_DEFAULT_ORDER, False
+    return key, descending
+
+
+def question_stats_rows(*, order: str | None = None) -> list[QuestionStatsRow]:
+    """Every question with its statistics, sorted by `order` (see QUESTION_STATS_ORDERINGS);
+    questions without a value for the sort key come last either way. Two queries."""
+    key, descending = question_stats_order_parse(order)
+    stats = question_stats_all()
+    empty = QuestionStats(answers=0, share_correct=None, discrimination=None, point_biserial=None)
+    rows = [
+        QuestionStatsRow(question=question, stats=stats.get(question.pk, empty))
+        for question in Question.objects.select_related("topic").order_by("topic__position", "key")
+    ]
+
+    def value(row: QuestionStatsRow):
+        if key == "question":
+            return row.question.prompt.casefold()
+        if key == "topic":
+            return row.question.topic.position
+        if key == "kind":
+            return row.question.kind
+        return getattr(row.stats, key)
+
+    known = [row for row in rows if value(row) is not None]
+    unknown = [row for row in rows if value(row) is None]
+    # sorted() is stable: equal values keep the topic and key order.
+    return sorted(known, key=value, reverse=descending) + unknown
+
+
+# --- review page: next intervals, undo, forecast ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingPreview:
+    rating: str
+    due: datetime
+    interval: timedelta
+
+
+def review_intervals(*, user, card: Card, now: datetime | None = None) -> list[RatingPreview]:
+    """For each rating (again, hard, good, easy): when the card would next be due, as FSRS with
+    the student's desired retention (and exam date) would schedule it. Nothing is stored."""
+    now = now or timezone.now()
+    prefs = review_settings_of(user=user)
+    state = ReviewState.objects.filter(user=user, card=card).first()
+    fsrs_card = FsrsCard.from_dict(state.fsrs_card) if state else FsrsCard(card_id=card.pk, due=now)
+    scheduler = review_scheduler(desired_retention=prefs.desired_retention)
+    previews = []
+    for name, rating in RATINGS.items():
+        nxt, _log = scheduler.review_card(
+            FsrsCard.from_dict(fsrs_card.to_dict()), rating, review_datetime=now
+        )
+        due = review_due_capped(due=nxt.due, exam_date=prefs.exam_date, now=now)
+        previews.append(RatingPreview(rating=name, due=due, interval=due - now))
+    return previews
+
+
+def review_can_undo(*, user) -> bool:
+    """Whether the student has a rating to undo."""
+    return ReviewLog.objects.filter(user=user, source=ReviewLog.Source.REVIEW).exists()
+
+
+@dataclass(frozen=True)
+class ForecastDay:
+    day: date
+    due: int
+
+
+def review_forecast(*, user, days: int = 30, now: datetime | None = None) -> list[ForecastDay]:
+    """Cards coming due on each of the next `days` days (local dates); the first day also counts
+    every card already overdue."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts: dict[date, int] = defaultdict(int)
+    for due in ReviewState.objects.filter(
+        user=user, due__lt=now + timedelta(days=days + 1)
+    ).values_list("due", flat=True):
+        counts[max(today, timezone.localdate(due))] += 1
+    return [
+        ForecastDay(day=today + timedelta(days=i), due=counts.get(today + timedelta(days=i), 0))
+        for i in range(days)
+    ]

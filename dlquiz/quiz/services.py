@@ -7,12 +7,13 @@ import json
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -20,8 +21,25 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from dlquiz.content.models import Card, Topic
-from dlquiz.quiz.grading import KINDS, AnswerError, Expected, answer_is_correct, answer_parse
-from dlquiz.quiz.models import AttemptItem, Exam, ExamAttempt, Question, ReviewLog, ReviewState
+from dlquiz.quiz.grading import (
+    KINDS,
+    AnswerError,
+    AnswerValue,
+    Expected,
+    answer_is_correct,
+    answer_parse,
+    kind_get,
+)
+from dlquiz.quiz.models import (
+    AttemptItem,
+    Exam,
+    ExamAttempt,
+    Question,
+    ReviewLog,
+    ReviewSettings,
+    ReviewState,
+)
+from dlquiz.quiz.signals import attempt_graded
 from dlquiz.quiz.variants import TEMPLATES, Variant, variant_generate
 
 RATINGS: dict[str, Rating] = {
@@ -188,10 +206,11 @@ def questions_sync(
             for snippet in spec["card_snippets"]:
                 if snippet not in found:
                     found[snippet] = card_find(text=snippet)
-                if found[snippet] is None:
+                card = found[snippet]
+                if card is None:
                     report.unresolved_cards.append((key, snippet))
-                elif found[snippet] not in cards:
-                    cards.append(found[snippet])
+                elif card not in cards:
+                    cards.append(card)
             digest = _hash(spec)
             fields = {
                 "topic": topic,
@@ -258,12 +277,69 @@ def questions_sync(
 # --- reviews (FSRS) ---------------------------------------------------------------------------
 
 
-def review_scheduler() -> Scheduler:
+def review_scheduler(*, desired_retention: float = ReviewSettings.DEFAULT_RETENTION) -> Scheduler:
     """The FSRS scheduler; fuzzing off by default so that due dates are reproducible."""
-    return Scheduler(enable_fuzzing=bool(getattr(settings, "DLQUIZ_FSRS_FUZZING", False)))
+    return Scheduler(
+        desired_retention=desired_retention,
+        enable_fuzzing=bool(getattr(settings, "DLQUIZ_FSRS_FUZZING", False)),
+    )
 
 
-def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -> ReviewState:
+def review_settings_of(*, user: User) -> ReviewSettings:
+    """The student's review settings (defaults, unsaved, for a student who never changed them)."""
+    found = ReviewSettings.objects.filter(user=user).first()
+    return found or ReviewSettings(user=user)
+
+
+def review_due_capped(*, due: datetime, exam_date: date | None, now: datetime) -> datetime:
+    """Exam-date mode: a card FSRS would schedule after the day before the exam comes due on
+    that day instead (never before `now`), so that everything is seen again before the exam.
+    Without an exam date, or once the exam is past, FSRS's date stands."""
+    if exam_date is None:
+        return due
+    tz = timezone.get_current_timezone()
+    last_day = datetime.combine(exam_date - timedelta(days=1), time.min, tzinfo=tz)
+    if last_day <= now:
+        return due if exam_date < timezone.localdate(now) else min(due, now)
+    return min(due, last_day)
+
+
+def review_settings_update(
+    *, user: User, desired_retention: object, exam_date: object, today: date | None = None
+) -> ReviewSettings:
+    """Change the student's desired retention (0.70-0.97) and exam date (empty: none; else a
+    day after today). Raises QuizInputError naming the field on bad input; nothing is saved
+    then."""
+    today = today or timezone.localdate()
+    try:
+        retention = float(str(desired_retention).strip())
+    except ValueError:
+        raise QuizInputError("desired_retention", gettext_noop("Enter a number.")) from None
+    if retention > 1 and retention <= 100:
+        retention /= 100  # "90" means 90 %
+    if not ReviewSettings.MIN_RETENTION <= retention <= ReviewSettings.MAX_RETENTION:
+        raise QuizInputError(
+            "desired_retention",
+            gettext_noop("must be between %(low)s and %(high)s"),
+            low=ReviewSettings.MIN_RETENTION,
+            high=ReviewSettings.MAX_RETENTION,
+        )
+    parsed: date | None = None
+    raw = str(exam_date or "").strip()
+    if raw:
+        try:
+            parsed = date.fromisoformat(raw)
+        except ValueError:
+            raise QuizInputError("exam_date", gettext_noop("Enter a date as YYYY-MM-DD.")) from None
+        if parsed <= today:
+            raise QuizInputError("exam_date", gettext_noop("The exam date must be after today."))
+    prefs, _created = ReviewSettings.objects.update_or_create(
+        user=user, defaults={"desired_retention": round(retention, 3), "exam_date": parsed}
+    )
+    return prefs
+
+
+def review_rate(*, user: User, card: Card, rating: str, now: datetime | None = None) -> ReviewState:
     """Rate one card for `user` (again/hard/good/easy) and store the next due date from FSRS.
 
     Runs in one transaction with the state row locked, so two quick ratings cannot interleave."""
@@ -272,6 +348,7 @@ def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -
             "rating", gettext_noop("must be one of %(ratings)s"), ratings=", ".join(RATINGS)
         )
     now = now or timezone.now()
+    prefs = review_settings_of(user=user)
     with transaction.atomic():
         state = ReviewState.objects.select_for_update().filter(user=user, card=card).first()
         if state is None:
@@ -280,9 +357,10 @@ def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -
         else:
             fsrs_card = FsrsCard.from_dict(state.fsrs_card)
             previous, previous_reps, was_new = state.fsrs_card, state.reps, False
-        new_card, _log = review_scheduler().review_card(
+        new_card, _log = review_scheduler(desired_retention=prefs.desired_retention).review_card(
             fsrs_card, RATINGS[rating], review_datetime=now
         )
+        new_card.due = review_due_capped(due=new_card.due, exam_date=prefs.exam_date, now=now)
         stored = new_card.to_dict()
         if state is None:
             state = ReviewState(user=user, card=card, introduced_at=now)
@@ -304,7 +382,7 @@ def review_rate(*, user, card: Card, rating: str, now: datetime | None = None) -
     return state
 
 
-def review_undo(*, user) -> ReviewLog | None:
+def review_undo(*, user: User) -> ReviewLog | None:
     """Undo the student's last rating: restore the card's state before it (or make it new again).
 
     Returns the undone log (no longer in the database), or None when there is nothing to undo."""
@@ -334,7 +412,7 @@ def review_undo(*, user) -> ReviewLog | None:
     return log
 
 
-def review_make_due(*, user, cards: Iterable[Card], now: datetime | None = None) -> int:
+def review_make_due(*, user: User, cards: Iterable[Card], now: datetime | None = None) -> int:
     """Put `cards` in the student's review queue now (a wrong exam answer). Returns how many."""
     now = now or timezone.now()
     count = 0
@@ -412,7 +490,7 @@ def _item_for(*, question: Question, rng: random.Random) -> dict:
 
 def _attempt_build(
     *,
-    user,
+    user: User,
     questions: list[Question],
     rng: random.Random,
     seed: int,
@@ -440,7 +518,7 @@ def _attempt_build(
 
 def attempt_create(
     *,
-    user,
+    user: User,
     topics: list[str],
     count: int,
     time_limit_minutes: int,
@@ -490,7 +568,7 @@ def attempt_create(
     )
 
 
-def exam_attempt_start(*, user, exam: Exam, now: datetime | None = None) -> ExamAttempt:
+def exam_attempt_start(*, user: User, exam: Exam, now: datetime | None = None) -> ExamAttempt:
     """Start an instructor-defined exam: its questions in order, within its open window."""
     now = now or timezone.now()
     if not exam.is_published:
@@ -523,7 +601,8 @@ def exam_attempt_start(*, user, exam: Exam, now: datetime | None = None) -> Exam
 def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:
     """Grade an attempt once (a graded attempt is returned as is) and queue wrong answers' cards.
 
-    An attempt past its deadline is marked timed out and finishes at the deadline."""
+    An attempt past its deadline is marked timed out and finishes at the deadline. Once the
+    grade commits, `attempt_graded` is sent (dlquiz.quiz.signals)."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -534,7 +613,7 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
         score = 0
         for item in items:
             item.is_correct = answer_is_correct(
-                kind=item.kind, expected=item.expected, given=item.answer
+                kind=kind_get(item.kind), expected=item.expected, given=item.answer
             )
             score += int(item.is_correct)
             if not item.is_correct:
@@ -547,6 +626,12 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
         attempt.status = ExamAttempt.Status.GRADED
         attempt.save()
         review_make_due(user=attempt.user, cards=wrong_cards, now=attempt.finished_at)
+        graded = attempt
+
+        def announce() -> None:
+            attempt_graded.send(sender=ExamAttempt, attempt=graded)
+
+        transaction.on_commit(announce, robust=True)
     return attempt
 
 
@@ -559,7 +644,7 @@ def attempt_refresh(*, attempt: ExamAttempt, now: datetime | None = None) -> Exa
 
 
 def attempt_answer(
-    *, attempt: ExamAttempt, position: int, answer, now: datetime | None = None
+    *, attempt: ExamAttempt, position: int, answer: AnswerValue, now: datetime | None = None
 ) -> AttemptItem:
     """Record (autosave) the answer to one item of an attempt in progress.
 
@@ -573,16 +658,12 @@ def attempt_answer(
     if item is None:
         raise QuizInputError("position", "no such question in this attempt")
     try:
-        value = answer_parse(kind=item.kind, given=answer)
+        value = answer_parse(kind=kind_get(item.kind), given=answer)
     except AnswerError as exc:
         raise QuizInputError("answer", str(exc)) from exc
-    if item.kind == "single" and value is not None and not 0 <= value < len(item.choices):
+    if isinstance(value, int) and item.kind == "single" and not 0 <= value < len(item.choices):
         raise QuizInputError("answer", "no such choice")
-    if (
-        item.kind == "multiple"
-        and value is not None
-        and any(not 0 <= v < len(item.choices) for v in value)
-    ):
+    if isinstance(value, list) and any(not 0 <= v < len(item.choices) for v in value):
         raise QuizInputError("answer", "no such choice")
     with transaction.atomic():
         locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)

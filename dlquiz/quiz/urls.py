@@ -7,6 +7,7 @@ app_name = "quiz"
 urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/undo/", views.review_undo, name="review-undo"),
+    path("review/settings/", views.review_settings, name="review-settings"),
     path("review/<int:card_id>/rate/", views.review_rate, name="review-rate"),
     path("exams/", views.exam_list, name="exam-list"),
     path("exams/new/", views.exam_new, name="exam-new"),

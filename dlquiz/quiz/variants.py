@@ -530,6 +530,382 @@ class SoftmaxValue(Template):
         )
 
 
+# --- templates that drill the coding exercises' arithmetic -------------------------------------
+
+
+def conv_transpose_out(
+    size: int, *, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0,
+    dilation: int = 1,
+) -> int:  # fmt: skip
+    """Output length of a transposed convolution along one axis (nn.ConvTranspose2d)."""
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def receptive_field(layers: Sequence[tuple[int, int, int]]) -> tuple[int, int]:
+    """(size, jump) of one output unit of a stack of (kernel, stride, dilation) layers."""
+    size, jump = 1, 1
+    for kernel, stride, dilation in layers:
+        size += dilation * (kernel - 1) * jump
+        jump *= stride
+    return size, jump
+
+
+class TransposedConvOutputSize(Template):
+    key = "conv-transpose-output-size"
+    topic = "cnn"
+    title = "转置卷积输出尺寸"
+    kind = "numeric"
+    card_snippets = ("转置卷积",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        h = rng.choice([4, 7, 8, 14, 16, 28, 32])
+        k = rng.choice([2, 3, 4, 5])
+        s = rng.choice([1, 2, 2, 3])
+        p = rng.randint(0, k // 2)
+        d = rng.choice([1, 1, 2])
+        op = rng.randrange(max(s, d)) if rng.random() < 0.5 else 0
+        out = conv_transpose_out(h, kernel=k, stride=s, padding=p, output_padding=op, dilation=d)
+        prompt = (
+            f"输入特征图大小为 16×{h}×{h}，经过 `nn.ConvTranspose2d(16, 8, kernel_size={k}, "
+            f"stride={s}, padding={p}, output_padding={op}, dilation={d})`。输出的高 H_out 是多少？"
+        )
+        explanation = (
+            "转置卷积是卷积的“逆”尺寸变换：H_out = (H−1)·S − 2P + D·(k−1) + output_padding + 1 "
+            f"= ({h}−1)×{s} − 2×{p} + {d}×({k}−1) + {op} + 1 = {out}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={
+                "h": h,
+                "kernel": k,
+                "stride": s,
+                "padding": p,
+                "output_padding": op,
+                "dilation": d,
+            },  # fmt: skip
+            answer=out,
+            explanation=explanation,
+        )
+
+
+class SeparableConvCost(Template):
+    key = "separable-conv-cost"
+    topic = "cnn-architectures"
+    title = "深度可分离卷积的乘加次数"
+    kind = "numeric"
+    card_snippets = ("深度可分离卷积", "分组卷积")
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        c_in = rng.choice([16, 32, 64, 128])
+        c_out = rng.choice([32, 64, 128, 256])
+        k = rng.choice([3, 3, 5])
+        h = rng.choice([7, 14, 28, 56])
+        depthwise = h * h * c_in * k * k
+        pointwise = h * h * c_in * c_out
+        total = depthwise + pointwise
+        prompt = (
+            f"输出特征图为 {h}×{h}。把 `nn.Conv2d({c_in}, {c_out}, {k}, padding={k // 2})` 换成深度"
+            f"可分离卷积：先 `nn.Conv2d({c_in}, {c_in}, {k}, padding={k // 2}, groups={c_in})`（逐通道），"
+            f"再 `nn.Conv2d({c_in}, {c_out}, 1)`（逐点）。两层一共需要多少次乘加（不计偏置）？"
+        )
+        explanation = (
+            f"逐通道卷积每个输出位置每个通道 k² 次：{h}²×{c_in}×{k}² = {depthwise}；"
+            f"逐点卷积每个输出位置 C_in×C_out 次：{h}²×{c_in}×{c_out} = {pointwise}；合计 {total}，"
+            f"约为标准卷积的 1/C_out + 1/k² = {total / (h * h * c_in * c_out * k * k):.3f} 倍。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"c_in": c_in, "c_out": c_out, "kernel": k, "h": h},
+            answer=total,
+            explanation=explanation,
+        )
+
+
+class ReceptiveField(Template):
+    key = "receptive-field"
+    topic = "cnn"
+    title = "卷积堆叠的感受野"
+    kind = "numeric"
+    card_snippets = ("感受野",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        layers = [
+            (rng.choice([1, 3, 3, 5, 7]), rng.choice([1, 1, 2]), rng.choice([1, 1, 1, 2]))
+            for _ in range(rng.randint(2, 4))
+        ]
+        size, _ = receptive_field(layers)
+        shown = "、".join(f"(k={k}, s={s}, d={d})" for k, s, d in layers)
+        prompt = (
+            f"依次堆叠 {len(layers)} 个卷积层（从输入到输出）：{shown}。最后一层的一个输出单元"
+            "在输入上的感受野有多宽（像素）？"
+        )
+        explanation = (
+            "自底向上递推：r ← r + d·(k−1)·j，j ← j·s（j 为此前各层步长之积，初值 r = j = 1）；"
+            f"结果 r = {size}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"layers": [value for layer in layers for value in layer]},
+            answer=size,
+            explanation=explanation,
+        )
+
+
+class PositionalEncodingValue(Template):
+    key = "positional-encoding-value"
+    topic = "attention"
+    title = "正弦位置编码的取值"
+    kind = "numeric"
+    card_snippets = ("位置编码",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        d_model = rng.choice([8, 16, 64, 128, 512])
+        position = rng.randint(1, 50)
+        column = rng.randrange(min(d_model, 8))
+        pair = column // 2
+        angle = position / 10000 ** (2 * pair / d_model)
+        value = math.sin(angle) if column % 2 == 0 else math.cos(angle)
+        answer = round(value, 3)
+        function = "sin" if column % 2 == 0 else "cos"
+        prompt = (
+            f"Transformer 的正弦位置编码，d_model = {d_model}，base = 10000。位置 pos = {position} "
+            f"的第 {column} 维（从 0 开始计数）PE[{position}, {column}] 是多少？保留三位小数。"
+        )
+        explanation = (
+            f"PE[pos, 2i] = sin(pos / 10000^(2i/d))，PE[pos, 2i+1] = cos(同一角度)。第 {column} 维"
+            f"对应 i = {pair}，角度 = {position} / 10000^({2 * pair}/{d_model}) ≈ {angle:.4f}，"
+            f"{function} 值 ≈ {answer:.3f}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"d_model": d_model, "position": position, "column": column},
+            answer=answer,
+            tolerance=0.0015,
+            explanation=explanation,
+        )
+
+
+class AdamUncorrectedStep(Template):
+    key = "adam-bias-correction"
+    topic = "optimization"
+    title = "Adam 的偏差修正"
+    kind = "numeric"
+    card_snippets = ("Adam",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        lr = rng.choice([0.1, 0.01, 0.001])
+        beta1 = rng.choice([0.9, 0.8])
+        beta2 = rng.choice([0.999, 0.99])
+        steps = rng.randint(1, 5)
+        grad = rng.choice([0.5, 1.0, 2.0, -1.0])
+        m = (1 - beta1**steps) * grad
+        v = (1 - beta2**steps) * grad * grad
+        ratio = (1 - beta1**steps) / math.sqrt(1 - beta2**steps)
+        answer = round(abs(lr * m / math.sqrt(v)), 5)
+        prompt = (
+            f"用 Adam（lr = {lr}，β1 = {beta1}，β2 = {beta2}，ε 忽略不计）优化一个标量参数，"
+            f"每一步的梯度都是 g = {grad}，m 与 v 从 0 开始。如果**不做偏差修正**，第 {steps} 步"
+            "参数更新量的绝对值 |lr·m_t/√v_t| 是多少？保留五位小数。"
+        )
+        explanation = (
+            f"梯度恒定时 m_t = (1−β1^t)·g，v_t = (1−β2^t)·g²，所以 |lr·m_t/√v_t| = "
+            f"lr·(1−β1^t)/√(1−β2^t) = {lr}×{ratio:.5f} ≈ {answer}。做了偏差修正后 m̂ = g、"
+            "v̂ = g²，更新量就是 lr：修正让初期的步长不再偏小（或偏大）。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"lr": lr, "beta1": beta1, "beta2": beta2, "steps": steps, "grad": grad},
+            answer=answer,
+            tolerance=max(1e-5, answer * 1e-3),
+            explanation=explanation,
+        )
+
+
+class SgdMomentumStep(Template):
+    key = "sgd-momentum-steps"
+    topic = "optimization"
+    title = "带动量的 SGD"
+    kind = "numeric"
+    card_snippets = ("动量",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        lr = rng.choice([0.1, 0.5, 1.0])
+        momentum = rng.choice([0.5, 0.9])
+        grads = [rng.choice([-2, -1, 1, 2, 3]) for _ in range(3)]
+        param, buf = 1.0, None
+        for grad in grads:
+            buf = grad if buf is None else momentum * buf + grad
+            param -= lr * buf
+        answer = round(param, 4)
+        prompt = (
+            f"标量参数 w = 1.0，用 `torch.optim.SGD(lr={lr}, momentum={momentum})`（dampening = 0）"
+            f"更新三步，三步的梯度依次为 {grads[0]}、{grads[1]}、{grads[2]}。三步之后 w 是多少？"
+        )
+        explanation = (
+            "PyTorch 的动量：第一步 buf = g，之后 buf ← μ·buf + g，w ← w − lr·buf；"
+            f"依次代入得 w = {answer}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"lr": lr, "momentum": momentum, "grads": grads},
+            answer=answer,
+            tolerance=1e-4,
+            explanation=explanation,
+        )
+
+
+class BatchNormRunningVar(Template):
+    key = "batch-norm-running-var"
+    topic = "regularization"
+    title = "BatchNorm 的滑动方差"
+    kind = "numeric"
+    card_snippets = ("Batch Normalization", "BN")
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        values = [rng.randint(-3, 5) for _ in range(rng.choice([3, 4, 5]))]
+        while len(set(values)) == 1:
+            values[0] += 1
+        momentum = rng.choice([0.1, 0.2, 0.5])
+        n = len(values)
+        mean = sum(values) / n
+        unbiased = sum((v - mean) ** 2 for v in values) / (n - 1)
+        answer = round((1 - momentum) * 1.0 + momentum * unbiased, 4)
+        prompt = (
+            f"`nn.BatchNorm1d(1, momentum={momentum})` 刚创建（running_var = 1），在训练模式下"
+            f"输入一个批次，这个通道的值为 {values}。这一步之后 running_var 是多少？保留四位小数。"
+        )
+        explanation = (
+            f"训练时用有偏方差归一化，但滑动平均里用的是无偏方差：s² = Σ(x−x̄)²/(N−1) = "
+            f"{unbiased:.4f}；running_var ← (1−momentum)·running_var + momentum·s² = {answer}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"values": values, "momentum": momentum},
+            answer=answer,
+            tolerance=1e-4,
+            explanation=explanation,
+        )
+
+
+class LabelSmoothingLoss(Template):
+    key = "label-smoothing-loss"
+    topic = "losses"
+    title = "带标签平滑的交叉熵"
+    kind = "numeric"
+    card_snippets = ("交叉熵",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        logits = [rng.randint(-2, 3) for _ in range(rng.choice([3, 4]))]
+        target = rng.randrange(len(logits))
+        smoothing = rng.choice([0.0, 0.1, 0.2])
+        top = max(logits)
+        log_z = top + math.log(sum(math.exp(v - top) for v in logits))
+        log_probs = [v - log_z for v in logits]
+        c = len(logits)
+        loss = -(1 - smoothing) * log_probs[target] - smoothing / c * sum(log_probs)
+        answer = round(loss, 4)
+        prompt = (
+            f"logits = {logits}，目标类别为 {target}（从 0 计数），label_smoothing = {smoothing}。"
+            "`F.cross_entropy` 的损失值是多少？保留四位小数。"
+        )
+        explanation = (
+            "标签平滑把目标分布变成 (1−ε)·one-hot + ε/C（均匀分到全部 C 类）；损失 = "
+            f"−(1−ε)·log p_y − (ε/C)·Σ_j log p_j，其中 log p = z − logsumexp(z)；结果 ≈ {answer}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"logits": logits, "target": target, "smoothing": smoothing},
+            answer=answer,
+            tolerance=1e-4,
+            explanation=explanation,
+        )
+
+
+class GruParamCount(Template):
+    key = "gru-param-count"
+    topic = "rnn"
+    title = "GRU 参数量"
+    kind = "numeric"
+    card_snippets = ("GRU",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        input_size = rng.choice([8, 16, 32, 64, 100, 300])
+        hidden = rng.choice([16, 32, 64, 128, 256])
+        total = 3 * hidden * (input_size + hidden) + 2 * 3 * hidden
+        prompt = (
+            f"`nn.GRUCell(input_size={input_size}, hidden_size={hidden})`（默认 bias=True）共有多少个"
+            "可学习参数？"
+        )
+        explanation = (
+            "GRU 有 3 组（重置门 r、更新门 z、候选 n）：W_ih 形状 (3H, I)、W_hh 形状 (3H, H)、"
+            f"b_ih 与 b_hh 各 3H 个，即 3H(I+H) + 6H = {total}。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"input_size": input_size, "hidden": hidden},
+            answer=total,
+            explanation=explanation,
+        )
+
+
+class DropoutScale(Template):
+    key = "dropout-scale"
+    topic = "regularization"
+    title = "Inverted dropout 的缩放"
+    kind = "numeric"
+    card_snippets = ("Dropout",)
+
+    def draw(self, rng: random.Random, seed: int) -> Variant:
+        p = rng.choice([0.1, 0.2, 0.25, 0.5, 0.8])
+        x = rng.choice([1.0, 2.0, 3.0, 4.0])
+        answer = round(x / (1 - p), 4)
+        prompt = (
+            f"训练模式下对输入使用 inverted dropout，p = {p}（丢弃概率）。某个元素的值为 {x} 且被保留，"
+            "输出中它的值是多少？保留四位小数。"
+        )
+        explanation = (
+            f"保留的元素除以保留概率 1−p，使输出的期望与输入相同：{x} / (1 − {p}) = {answer}；"
+            "推理时不做任何缩放。"
+        )
+        return Variant(
+            template=self.key,
+            seed=seed,
+            kind="numeric",
+            prompt=prompt,
+            params={"p": p, "x": x},
+            answer=answer,
+            tolerance=1e-4,
+            explanation=explanation,
+        )
+
+
 TEMPLATES: dict[str, Template] = {
     t.key: t
     for t in (
@@ -542,6 +918,16 @@ TEMPLATES: dict[str, Template] = {
         AttentionFlops(),
         ClassicNetShape(),
         SoftmaxValue(),
+        TransposedConvOutputSize(),
+        SeparableConvCost(),
+        ReceptiveField(),
+        PositionalEncodingValue(),
+        AdamUncorrectedStep(),
+        SgdMomentumStep(),
+        BatchNormRunningVar(),
+        LabelSmoothingLoss(),
+        GruParamCount(),
+        DropoutScale(),
     )
 }
 

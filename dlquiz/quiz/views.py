@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from dlquiz.coding import selectors as coding_selectors
 from dlquiz.content.models import Card, Topic
 from dlquiz.quiz import selectors, services
 from dlquiz.quiz.models import Exam, ExamAttempt, Question
@@ -43,6 +44,22 @@ def review(request: HttpRequest) -> HttpResponse:
     topic = _topic_from(request)
     queue = selectors.review_queue(user=request.user, topic=topic, limit=1)
     card = queue.next_card
+    return _review_page(request, topic=topic, queue=queue, card=card)
+
+
+def _review_page(
+    request: HttpRequest,
+    *,
+    topic: Topic | None,
+    queue: selectors.ReviewQueue,
+    card: Card | None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
+    labels = dict(RATING_BUTTONS)
+    intervals = selectors.review_intervals(user=request.user, card=card) if card is not None else []
+    forecast = selectors.review_forecast(user=request.user)
+    prefs = services.review_settings_of(user=request.user)
     return render(
         request,
         "quiz/review.html",
@@ -53,9 +70,46 @@ def review(request: HttpRequest) -> HttpResponse:
             "queue": queue,
             "card": card,
             "is_new": card is not None and not queue.due,
-            "ratings": RATING_BUTTONS,
+            "ratings": [
+                (p.rating, labels[p.rating], n, p.interval)
+                for n, p in enumerate(intervals, start=1)
+            ],
+            "can_undo": selectors.review_can_undo(user=request.user),
+            "forecast": forecast,
+            "forecast_max": max([d.due for d in forecast] + [1]),
+            "prefs": prefs,
+            "retention_percent": round(prefs.desired_retention * 100),
+            "errors": errors or {},
+            "values": values or {},
         },
+        status=400 if errors else 200,
     )
+
+
+@login_required
+@require_POST
+def review_settings(request: HttpRequest) -> HttpResponse:
+    """Desired retention and exam date; bad input shows the review page again with the field's
+    message (400) and keeps what was typed."""
+    values = {
+        "desired_retention": request.POST.get("desired_retention", ""),
+        "exam_date": request.POST.get("exam_date", ""),
+    }
+    try:
+        services.review_settings_update(user=request.user, **values)
+    except QuizInputError as error:
+        topic = _topic_from(request)
+        queue = selectors.review_queue(user=request.user, topic=topic, limit=1)
+        return _review_page(
+            request,
+            topic=topic,
+            queue=queue,
+            card=queue.next_card,
+            errors={error.field: _error_text(error)},
+            values=values,
+        )
+    messages.success(request, _("Review settings saved."))
+    return _back_to_review(request)
 
 
 @login_required
@@ -108,9 +162,20 @@ class TopicChoice:
 def exam_new(request: HttpRequest) -> HttpResponse:
     values = {"count": 10, "time_limit_minutes": 15}
     chosen: set[str] = set(request.GET.getlist("topic"))
+    # "All topics" is the default choice unless a link picked topics.
+    all_topics = not chosen
     errors: dict[str, str] = {}
+    counts = {
+        slug: n
+        for slug, n in Question.objects.filter(is_active=True)
+        .values_list("topic__slug")
+        .annotate(n=Count("id"))
+    }
     if request.method == "POST":
+        all_topics = request.POST.get("all_topics") == "1"
         chosen = set(request.POST.getlist("topics"))
+        if all_topics:
+            chosen = {t.slug for t in Topic.objects.visible() if counts.get(t.slug)}
         try:
             values = {
                 "count": int(request.POST.get("count", "")),
@@ -124,21 +189,23 @@ def exam_new(request: HttpRequest) -> HttpResponse:
                 errors["count"] = _("Enter whole numbers.")
         else:
             return redirect("quiz:attempt", attempt_id=attempt.pk)
-    counts = {
-        slug: n
-        for slug, n in Question.objects.filter(is_active=True)
-        .values_list("topic__slug")
-        .annotate(n=Count("id"))
-    }
     choices = [
-        TopicChoice(topic=t, questions=counts.get(t.slug, 0), checked=t.slug in chosen)
+        TopicChoice(
+            topic=t, questions=counts.get(t.slug, 0), checked=all_topics or t.slug in chosen
+        )
         for t in Topic.objects.visible()
         if counts.get(t.slug)
     ]
     return render(
         request,
         "quiz/exam_new.html",
-        {"choices": choices, "values": values, "errors": errors},
+        {
+            "choices": choices,
+            "values": values,
+            "errors": errors,
+            "all_topics": all_topics,
+            "all_questions": sum(c.questions for c in choices),
+        },
         status=400 if errors else 200,
     )
 
@@ -160,6 +227,10 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     attempt = services.attempt_refresh(attempt=attempt)
     if attempt.status == ExamAttempt.Status.GRADED:
+        if selectors.attempt_withheld(attempt=attempt, viewer=request.user):
+            return render(
+                request, "quiz/attempt_result.html", {"attempt": attempt, "withheld": True}
+            )
         results = selectors.attempt_result(attempt=attempt)
         return render(request, "quiz/attempt_result.html", {"attempt": attempt, "results": results})
     return render(
@@ -237,7 +308,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart_height": len(bars) * 26,
             "chart_width": CHART_WIDTH,
             "weakest": selectors.weakest_topics(masteries=masteries),
-            "submissions": selectors.recent_submissions(user=user),
+            # Real submissions only: "Run samples" runs are no grade and are not listed.
+            "submissions": coding_selectors.submission_history(user=user, limit=5),
             "attempts": selectors.recent_attempts(user=user),
         },
     )

@@ -85,3 +85,17 @@ def test_wait_does_not_reveal_another_students_submission():
     )
     response = api_client_for(other).get(f"/api/submissions/{submission.pk}/?wait=5")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("threads", "configured", "slots"),
+    [(None, None, 1), (None, 3, 3), (2, None, 1), (4, None, 3), (1, None, 0), (2, 8, 1), (4, 2, 2)],
+)
+def test_waiting_never_takes_the_last_thread_of_a_process(threads, configured, slots, monkeypatch):
+    """With gunicorn's thread count known, at most threads - 1 requests of a process wait, also
+    when DLQUIZ_API_MAX_WAITERS asks for more; a lower setting lowers it."""
+    from dlquiz.coding import notify
+
+    monkeypatch.setattr(notify, "_web_threads", threads)
+    with override_settings(DLQUIZ_API_MAX_WAITERS=configured):
+        assert notify.waiter_slots() == slots

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 
-from dlquiz.coding.models import RegradeJob, Submission
+from dlquiz.coding.models import GradedTest, RegradeJob, Submission
 from dlquiz.coding.selectors import regrade_job_progress
 from dlquiz.coding.services import MAX_CODE_BYTES, regrade_job_create
 from tests.coding.factories import (
@@ -299,11 +299,41 @@ def test_hidden_test_messages_never_reach_a_student(client, student, softmax):
         "max_score": 1,
         "time_ms": 0.5,
         "message": "max abs error 0.5 at [0]",
+        # Additions to CONTRACT §2: the message as a code (here text no format covers), the
+        # warnings of the test's call, a visible test's arrays (none stored here).
+        "message_code": "text",
+        "message_params": {"text": "max abs error 0.5 at [0]"},
+        "warnings": [],
+        "arrays": [],
     }
     assert hidden["name"] == "stable for large logits" and hidden["hidden"] is True
     assert hidden["status"] == "wrong_answer" and hidden["message"] == ""
+    assert hidden["message_code"] == "" and hidden["message_params"] == {}
+    assert hidden["time_ms"] is None
     teacher = api_client_for(teacher_create())
     assert teacher.get(f"/api/submissions/{submission.pk}/").json()["tests"][1]["message"] == secret
+
+
+def test_a_hidden_performance_test_shows_a_student_its_time_against_the_limit_only(
+    client, student, softmax
+):
+    """Exact times of hidden tests could carry their inputs out: a student gets the ratio to the
+    allowed time to a tenth, an instructor the milliseconds."""
+    submission = graded_submission_create(
+        user=student,
+        exercise=softmax,
+        tests=[("performance: 4096 x 1024", True, "passed", 1, 1, "median time 0.5 ms")],
+    )
+    GradedTest.objects.filter(submission=submission).update(time_ms=0.517, time_limit_ms=1.25)
+    test = client.get(f"/api/submissions/{submission.pk}/").json()["tests"][0]
+    assert test["time_ms"] is None
+    assert test["message"] == "within the allowed time (0.4x of the limit)"
+    GradedTest.objects.filter(submission=submission).update(status="too_slow", time_ms=2.3)
+    test = client.get(f"/api/submissions/{submission.pk}/").json()["tests"][0]
+    assert (test["time_ms"], test["message"]) == (None, "over the allowed time (1.8x of the limit)")
+    teacher = api_client_for(teacher_create())
+    full = teacher.get(f"/api/submissions/{submission.pk}/").json()["tests"][0]
+    assert (full["time_ms"], full["message"]) == (2.3, "median time 0.5 ms")
 
 
 def test_a_third_pending_submission_is_429_with_retry_after_and_nothing_is_lost(client, softmax):

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 def admin_client_instructor(client):
     teacher_create("prof")
     client.login(username="prof", password=PASSWORD)
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -70,10 +71,12 @@ def test_submission_page_shows_code_and_hidden_test_details(admin_client_instruc
         code="def softmax(x, dim=-1):\n    return x  # <b>mine</b>\n",
         tests=[("stable", True, "wrong_answer", 0, 1, secret)],
     )
+    submission.tests.update(time_ms=41.25, time_limit_ms=123.5)
     page = admin_client_instructor.get(f"/admin/coding/submission/{submission.pk}/change/")
     text = page.content.decode()
     assert page.status_code == 200
     assert secret in text
+    assert "41.25" in text and "123.5" in text  # the exact time and its limit
     assert "&lt;b&gt;mine&lt;/b&gt;" in text
     assert "Regrade this submission" in text
 
@@ -97,7 +100,7 @@ def test_regrade_selected_creates_a_job_with_visible_progress(admin_client_instr
     assert job.total == 2
     assert set(Submission.objects.values_list("status", flat=True)) == {"queued"}
     page = admin_client_instructor.get(response["Location"]).content.decode()
-    assert "0/2 graded" in page and 'http-equiv="refresh"' in page
+    assert "0/2 graded" in page and 'data-refresh-seconds="2"' in page
     Submission.objects.filter(pk=submissions[0].pk).update(
         status="graded", graded_at=timezone.now()
     )
@@ -120,7 +123,7 @@ def test_regrade_all_submissions_of_an_exercise(admin_client_instructor):
     )
     admin_client_instructor.post(
         "/admin/coding/exercise/",
-        {"action": "regrade_all_submissions", "_selected_action": [exercise.pk]},
+        {"action": "regrade_all_submissions", "_selected_action": [exercise.pk], "post": "yes"},
     )
     job = RegradeJob.objects.get()
     assert job.total == 2 and job.exercise == exercise
@@ -190,4 +193,60 @@ def test_exercise_page_shows_a_score_histogram(admin_client_instructor):
     text = page.content.decode()
     assert "<svg" in text and "score-histogram" in text
     assert "<title>2 students</title>" in text  # the full-marks bin
-    assert "4 student(s) with a graded submission" in text
+    assert "4 students with a graded submission." in text
+
+
+def test_instructors_write_an_exercises_hints_on_its_admin_page(admin_client_instructor):
+    """Hints are edited inline on the exercise page, in Chinese and English."""
+    from dlquiz.coding.models import ExerciseHint
+
+    exercise = exercise_create("softmax")
+    ExerciseHint.objects.create(exercise=exercise, position=0, text="旧提示", text_en="old")
+    url = f"/admin/coding/exercise/{exercise.pk}/change/"
+    page = admin_client_instructor.get(url).content.decode()
+    assert "旧提示" in page and 'name="hints-0-text_en"' in page
+    hint = exercise.hints.get()
+    form = {
+        "max_score": "10",
+        "is_published": "on",
+        "due_at_0": "",
+        "due_at_1": "",
+        "time_limit_multiplier": "1.0",
+        "slug": exercise.slug,
+        "title": exercise.title,
+        "title_en": exercise.title_en,
+        "statement": exercise.statement,
+        "statement_en": exercise.statement_en,
+        "frameworks": exercise.frameworks,
+        "starter_code-keys": ",".join(exercise.starter_code),
+        **{f"starter_code-{fw}": code for fw, code in exercise.starter_code.items()},
+        "samples-TOTAL": str(len(exercise.samples)),
+        **{
+            f"samples-{i}-{key}": sample[key]
+            for i, sample in enumerate(exercise.samples)
+            for key in ("name", "call", "expected")
+        },
+        "position": "0",
+        "difficulty": "easy",
+        "topic": "activations",
+        "hints-TOTAL_FORMS": "2",
+        "hints-INITIAL_FORMS": "1",
+        "hints-MIN_NUM_FORMS": "0",
+        "hints-MAX_NUM_FORMS": "1000",
+        "hints-0-id": str(hint.pk),
+        "hints-0-exercise": str(exercise.pk),
+        "hints-0-position": "0",
+        "hints-0-text": "先减去最大值",
+        "hints-0-text_en": "Subtract the max first",
+        "hints-1-exercise": str(exercise.pk),
+        "hints-1-position": "1",
+        "hints-1-text": "保持维度",
+        "hints-1-text_en": "Keep the dimension",
+        "_save": "Save",
+    }
+    response = admin_client_instructor.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(exercise.hints.values_list("position", "text", "text_en")) == [
+        (0, "先减去最大值", "Subtract the max first"),
+        (1, "保持维度", "Keep the dimension"),
+    ]

@@ -57,3 +57,18 @@ def test_compiled_catalog_matches_the_po_file(app):
     for context, msgid, msgstr in po_entries(folder / "django.po"):
         compiled = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
         assert compiled == msgstr, msgid
+
+
+def test_every_status_and_verdict_code_has_a_translated_label():
+    """The pages label each code of the one vocabulary (grader.status) and of the submission
+    status; a code added there without a label here would show bare on a Chinese page."""
+    from django.utils import translation
+
+    from dlquiz.coding.models import Submission
+    from dlquiz.coding.templatetags.coding_tags import CODE_LABELS, code_label
+    from grader.status import TEST_STATUSES, VERDICTS
+
+    codes = {*TEST_STATUSES, *VERDICTS, *Submission.Status.values}
+    assert codes <= set(CODE_LABELS)
+    with translation.override("zh-hans"):
+        assert all(code_label(code) for code in codes)

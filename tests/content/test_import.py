@@ -66,8 +66,8 @@ def test_second_run_changes_nothing(notes_dir):
 def test_changed_note_updates_its_cards_in_place(notes_dir):
     content_load(notes_dir=notes_dir)
     note = notes_dir / "000_cec37892dd650e11.txt"
-    card = Card.objects.get(question="为什么需要激活函数？")
-    other = Card.objects.get(question="使用预训练模型的好处")
+    card = Card.objects.get(heading="为什么需要激活函数？")
+    other = Card.objects.get(heading="使用预训练模型的好处")
     text = note.read_text(encoding="utf-8")
     # An edited answer and two extra lines near the top (every later line number shifts).
     text = text.replace("激活函数是用来加入非线性因素的", "激活函数为网络加入非线性因素的", 1)
@@ -83,13 +83,13 @@ def test_changed_note_updates_its_cards_in_place(notes_dir):
     other.refresh_from_db()
     assert "为网络加入非线性因素" in card.answer and "为网络加入非线性因素" in card.answer_html
     assert other.line_start == 18  # was 16
-    assert card.id == Card.objects.get(question="为什么需要激活函数？").id
-    assert Card.objects.filter(question="为什么需要激活函数？").count() == 1
+    assert card.id == Card.objects.get(heading="为什么需要激活函数？").id
+    assert Card.objects.filter(heading="为什么需要激活函数？").count() == 1
 
 
 def test_admin_edits_survive_a_reimport_and_are_reported(notes_dir):
     content_load(notes_dir=notes_dir)
-    card = Card.objects.get(question="为什么需要激活函数？")
+    card = Card.objects.get(heading="为什么需要激活函数？")
     card.answer = "讲师改写的答案：引入非线性。"
     card_admin_save(card=card)
     note = notes_dir / "000_cec37892dd650e11.txt"
@@ -108,7 +108,7 @@ def test_admin_edits_survive_a_reimport_and_are_reported(notes_dir):
 
 def test_heading_removed_from_a_note_retires_its_card(notes_dir):
     content_load(notes_dir=notes_dir)
-    card = Card.objects.get(question="早停法")
+    card = Card.objects.get(heading="早停法")
     note = notes_dir / "000_cec37892dd650e11.txt"
     note.write_text(
         note.read_text(encoding="utf-8").replace("4.5 早停法\n", "", 1), encoding="utf-8"
@@ -124,7 +124,7 @@ def test_same_concept_from_different_notes_lands_in_one_topic(notes_dir):
     content_load(notes_dir=notes_dir)
 
     def topic_of(question: str, note_prefix: str) -> str:
-        cards = Card.objects.filter(question=question, source_file__startswith=note_prefix)
+        cards = Card.objects.filter(heading=question, source_file__startswith=note_prefix)
         assert cards.exists(), question
         return cards.first().topic.slug
 
@@ -137,7 +137,7 @@ def test_same_concept_from_different_notes_lands_in_one_topic(notes_dir):
 
 def test_cards_link_to_related_cards_from_other_notes(notes_dir):
     content_load(notes_dir=notes_dir)
-    lstm = Card.objects.get(question="LSTM", source_file__startswith="000")
+    lstm = Card.objects.get(heading="LSTM", source_file__startswith="000")
     related = list(lstm.related.all())
     assert related
     assert any(r.source_file != lstm.source_file for r in related)
@@ -148,7 +148,7 @@ def test_cards_link_to_related_cards_from_other_notes(notes_dir):
 
 def test_merge_keeps_the_first_card_and_hides_the_others_for_good(notes_dir):
     content_load(notes_dir=notes_dir)
-    a, b = Card.objects.filter(question="为什么除以根号dk呢？").order_by("position")
+    a, b = Card.objects.filter(heading="为什么除以根号dk呢？").order_by("position")
     b_neighbours = set(b.related.values_list("id", flat=True)) - {a.id}
     keep = card_merge(cards=[a, b])
     b.refresh_from_db()
@@ -158,7 +158,7 @@ def test_merge_keeps_the_first_card_and_hides_the_others_for_good(notes_dir):
     content_load(notes_dir=notes_dir)
     b.refresh_from_db()
     assert b.is_hidden and b.merged_into_id == a.pk
-    assert Card.objects.visible().filter(question="为什么除以根号dk呢？").count() == 1
+    assert Card.objects.visible().filter(heading="为什么除以根号dk呢？").count() == 1
 
 
 def test_admin_renamed_topic_keeps_its_name(notes_dir):
@@ -166,3 +166,22 @@ def test_admin_renamed_topic_keeps_its_name(notes_dir):
     Topic.objects.filter(slug="rnn").update(name_zh="RNN 家族")
     content_load(notes_dir=notes_dir)
     assert Topic.objects.get(slug="rnn").name_zh == "RNN 家族"
+
+
+@pytest.mark.django_db
+def test_cards_keep_the_identity_they_had_before_questions_were_phrased(loaded_content):
+    """A card's key comes from its heading, as before headings were phrased as questions, so a
+    re-import of an older bank updates the same rows and students keep their progress."""
+    from dlquiz.content.services import card_key
+
+    card = Card.objects.get(heading="激活函数", source_file__startswith="000")
+    assert card.question == "简述激活函数"
+    assert card.key == card_key(
+        file_name=card.source_file,
+        heading_path=("神经网络基础",),
+        question="激活函数",
+        occurrence=1,
+    )
+    assert card.note_title == "神经网络基础"
+    assert card.section == "神经网络基础"
+    assert Card.objects.get(heading="RNN：缺点").section == "神经网络基础 › 循环神经网络 › RNN"

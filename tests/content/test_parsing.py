@@ -28,11 +28,13 @@ def parse(name: str) -> ParsedNote:
 
 
 def questions(note: ParsedNote) -> list[str]:
-    return [c.question for c in note.cards]
+    """The cards' headings (what the note says); the phrased questions are tested on their
+    own."""
+    return [c.heading for c in note.cards]
 
 
 def card(note: ParsedNote, question: str):
-    matches = [c for c in note.cards if c.question == question]
+    matches = [c for c in note.cards if c.heading == question]
     assert matches, f"no card {question!r} in {note.file_name}"
     return matches[0]
 
@@ -80,7 +82,7 @@ def test_no_card_is_empty_and_every_line_range_points_at_its_heading(notes):
             assert answer_is_meaningful(c.answer), (key, c.question)
             assert 1 <= c.line_start <= c.line_end <= len(lines)
             heading_line = text_normalise(lines[c.line_start - 1])
-            tail = c.question.split("：")[-1]
+            tail = c.heading.split("：")[-1]
             assert text_normalise(tail) in heading_line, (key, c.question, heading_line)
 
 
@@ -209,3 +211,64 @@ def test_question_strip_numbering(raw, clean):
 def test_text_normalise_folds_width_case_and_punctuation():
     assert text_normalise("为什么 ReLU？") == text_normalise("为什么relu?")
     assert text_normalise("ＢＥＲＴ，ＧＰＴ") == "bert" + "gpt"
+
+
+def test_each_note_has_its_own_title(notes):
+    """A note is known by its title (front matter, a title line, or its first headings), never
+    by its file name."""
+    assert notes["000"].title == "神经网络基础"
+    assert notes["001"].title == "深度学习基础"  # front matter
+    assert notes["003"].title == "卷积神经网络 CNN · 循环神经网络 RNN"
+    assert notes["004"].title == "深度学习"
+    assert notes["002"].title == "Env · NN · Activation Function …"
+
+
+def test_heading_only_cards_ask_a_real_question(notes):
+    """A topic heading becomes a question to answer; headings that already ask stay as they
+    are; generic and overview headings ask about their parent."""
+    by_heading = {c.heading: c.question for n in notes.values() for c in n.cards}
+    assert by_heading["激活函数"] == "简述激活函数"
+    assert by_heading["简介"] == "简述深度学习基础"
+    assert by_heading["RNN：缺点"] == "RNN的缺点是什么？"
+    assert by_heading["为什么要进行超参数调优？"] == "为什么要进行超参数调优？"
+    for note in notes.values():
+        for c in note.cards:
+            assert c.question not in {"简介", "激活函数", "缺点", "LSTM"}, c
+
+
+def test_question_phrase_rules():
+    from dlquiz.content.parsing import question_phrase
+
+    assert question_phrase(heading="池化", parents=(), note_title="T") == "简述池化"
+    assert (
+        question_phrase(heading="特点", parents=("池化",), note_title="T") == "池化的特点是什么？"
+    )
+    assert question_phrase(heading="总结", parents=(), note_title="笔记") == "简述笔记"
+    assert question_phrase(heading="为何用 ReLU", parents=(), note_title="T") == "为何用 ReLU"
+
+
+def test_short_section_intros_fold_into_their_first_sub_section(notes):
+    """``梯度更新（Optimizer）`` has one line of its own before its sub-sections: no card of its
+    own; that line opens the first sub-section's answer instead, so nothing is lost."""
+    headings = questions(notes["000"])
+    assert "梯度更新（Optimizer）" not in headings
+    first = card(notes["000"], "一阶优化&二阶优化")
+    assert first.heading_path[-1] == "梯度更新（Optimizer）"
+    intro = note_parse(
+        text="# T\n\n## 优化器\n\n常见优化器如下\n\n### Adam\n\n自适应学习率的优化方法，结合动量。\n",
+        file_name="x.txt",
+    )
+    assert [c.heading for c in intro.cards] == ["Adam"]
+    assert intro.cards[0].answer.startswith("常见优化器如下")
+
+
+def test_activation_table_has_no_empty_column_and_one_item_per_line(notes):
+    """Card 13's table: the empty column copied from the web page is dropped and the numbered
+    pros/cons inside a cell are separate lines."""
+    table = [ln for ln in card(notes["000"], "激活函数").answer.split("\n") if ln.startswith("|")]
+    rows = [[cell.strip() for cell in ln.strip("|").split(" | ")] for ln in table[2:]]
+    assert all(len(r) == 4 for r in rows), rows
+    assert all(all(cell for cell in r[:3]) for r in rows), rows
+    sigmoid = rows[0]
+    assert sigmoid[0] == "Sigmoid"
+    assert "<br>2. 连续函数" in sigmoid[2]

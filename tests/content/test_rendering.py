@@ -107,3 +107,13 @@ def test_dangerous_html_is_removed():
 def test_tables_render_as_tables():
     html = markdown_render("| a | b |\n|---|---|\n| $x$ | 2 |")
     assert "<table>" in html and '<span class="math inline">x</span>' in html
+
+
+def test_tables_scroll_in_their_own_focusable_container_without_an_empty_header():
+    """A wide table scrolls inside its container (reachable by keyboard), not the page; a
+    header row with no text is not rendered."""
+    html = markdown_render("|  |  |\n|---|---|\n| Sigmoid | 1. a<br>2. b |\n")
+    assert html.startswith('<div class="table-wrap" tabindex="0"><table>')
+    assert html.rstrip().endswith("</table></div>")
+    assert "<thead>" not in html
+    assert "1. a<br>2. b" in html

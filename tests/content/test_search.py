@@ -115,11 +115,11 @@ def test_nonsense_finds_nothing(api):
 
 
 def test_hidden_cards_are_not_found(api):
-    card = Card.objects.get(question="早停法")
+    card = Card.objects.get(heading="早停法")
     card.is_hidden = True
     card.save()
     try:
-        assert "早停法" not in [c["question"] for c in search(api, "早停法")]
+        assert card.question not in [c["question"] for c in search(api, "早停法")]
     finally:
         card.is_hidden = False
         card.save()
@@ -148,5 +148,46 @@ def test_web_search_page(client, loaded_content):
     page = client.get("/search/", {"q": "多头注意力"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "为什么需要多头注意力？" in html
+    assert "为什么需要<mark>多头注意力</mark>？" in html
     assert client.get("/search/").status_code == 200
+
+
+def test_a_latin_typo_still_finds_the_cards(api):
+    """``softmx`` (one letter missing) finds the cards that say softmax; the API still returns
+    nothing but cards, exact matches (none here) first."""
+    found = search(api, "softmx")
+    assert found and all("softmax" in (c["question"] + c["answer"]).lower() for c in found[:5])
+    assert any("softmax" in c["question"].lower() for c in found[:3])
+
+
+@pytest.mark.parametrize("query", ["梯度消夫", "梯消失"])
+def test_a_chinese_query_with_one_wrong_or_missing_character_still_finds(api, query):
+    found = search(api, query)
+    assert found and "梯度消失" in found[0]["question"] + found[0]["answer"]
+
+
+def test_typo_tolerance_never_removes_exact_matches(api):
+    """Every card containing the text is returned, in the same order as before typos were
+    tolerated."""
+    exact = [c.id for c in Card.objects.visible() if "lstm" in (c.question + c.answer).lower()]
+    found = [c["id"] for c in search(api, "LSTM")]
+    assert set(exact) <= set(found)
+
+
+def test_approximate_find_reports_the_closest_span():
+    from dlquiz.content.selectors import approximate_find
+
+    assert approximate_find(pattern="softmx", text="thesoftmaxfn", budget=1) == (1, 3, 10)
+    assert approximate_find(pattern="梯度消夫", text="关于梯度消失问题", budget=1) == (1, 2, 6)
+    assert approximate_find(pattern="abcd", text="zzzz", budget=1) is None
+
+
+def test_search_page_marks_why_each_card_matched(client, loaded_content):
+    """The question's match is marked; an answer match shows a snippet around it; a typo
+    match is labelled as a close match."""
+    html = client.get("/search/", {"q": "softmx"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<mark>softmax</mark>" in html.lower() or "<mark>softmax" in html.lower()
+    assert "close match" in html
+    html = client.get("/search/", {"q": "梯度消失"}).content.decode()
+    assert "<mark>梯度消失</mark>" in html
+    assert 'class="snippet"' in html

@@ -39,6 +39,14 @@ def test_topic_page_lists_its_cards_in_few_queries(client, loaded_content):
     assert client.get("/topics/no-such-topic/").status_code == 404
 
 
+def test_topic_and_search_pages_name_notes_by_title_not_file_name(client, loaded_content):
+    """Students see 神经网络基础, never 000_cec37892dd650e11.txt."""
+    for url in ("/topics/rnn/", "/search/?q=LSTM"):
+        html = client.get(url).content.decode()
+        assert "神经网络基础" in html, url
+        assert ".txt" not in html, url
+
+
 def test_every_card_page_renders_without_raw_latex(client, loaded_content):
     """No page shows $$ or a TeX command outside a math element (KaTeX renders those)."""
     leaks = []
@@ -52,9 +60,10 @@ def test_every_card_page_renders_without_raw_latex(client, loaded_content):
 
 
 def test_card_page_shows_source_related_and_neighbours(client, loaded_content):
-    card = Card.objects.get(question="LSTM", source_file__startswith="000")
+    card = Card.objects.get(heading="LSTM", source_file__startswith="000")
     html = client.get(card.get_absolute_url()).content.decode()
-    assert card.source_file in html and f"{card.line_start}–{card.line_end}" in html
+    assert f"{card.line_start}–{card.line_end}" in html
+    assert "<cite>神经网络基础</cite>" in html and "神经网络基础 › 循环神经网络" in html
     assert 'class="math display"' in html
     assert 'rel="prev"' in html and 'rel="next"' in html
     for other in card.related.all()[:3]:
@@ -91,7 +100,7 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client, loaded_co
 def test_admin_can_edit_hide_and_merge_cards(client, loaded_content):
     admin = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-12345!")
     client.force_login(admin)
-    a, b = Card.objects.filter(question="为什么除以根号dk呢？").order_by("position")
+    a, b = Card.objects.filter(heading="为什么除以根号dk呢？").order_by("position")
     assert client.get(f"/admin/content/card/{a.id}/change/").status_code == 200
     response = client.post(
         "/admin/content/card/",

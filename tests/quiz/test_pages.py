@@ -35,6 +35,45 @@ def test_review_page_shows_question_answer_and_ratings(logged_in, student, cards
     assert not ReviewState.objects.filter(user=student, card=shown).exists()
 
 
+def test_review_page_shows_intervals_shortcuts_forecast_and_undo_only_when_useful(
+    logged_in, student, cards
+):
+    """Each rating button shows the next interval and its key; undo appears only once a card
+    was rated; the 30-day forecast has 30 days."""
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = logged_in.get("/review/", **english).content.decode()
+    assert "Undo last rating" not in page
+    intervals = re.findall(r'class="rating-interval">([^<]+)<', page)
+    assert intervals[0] == "1 min" and intervals[3].endswith(" d"), intervals
+    assert re.findall(r'data-key="(\d)"', page) == ["1", "2", "3", "4"]
+    assert page.count('class="forecast-bar"') == 30
+    shown = next(c for c in cards if f'data-card-id="{c.pk}"' in page)
+    logged_in.post(f"/review/{shown.pk}/rate/", {"rating": "good"})
+    assert "Undo last rating" in logged_in.get("/review/", **english).content.decode()
+
+
+def test_review_settings_are_saved_and_bad_input_answers_400_with_the_field_message(
+    logged_in, student, cards
+):
+    from dlquiz.quiz.models import ReviewSettings
+
+    bad = logged_in.post(
+        "/review/settings/",
+        {"desired_retention": "50", "exam_date": "2001-01-01"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    body = bad.content.decode()
+    assert bad.status_code == 400 and 'id="retention-error"' in body
+    assert "must be between 0.7 and 0.97" in body and 'value="50"' in body
+    assert not ReviewSettings.objects.filter(user=student).exists()
+    ok = logged_in.post("/review/settings/", {"desired_retention": "95", "exam_date": "2099-06-01"})
+    assert ok.status_code == 302
+    saved = ReviewSettings.objects.get(user=student)
+    assert saved.desired_retention == 0.95 and str(saved.exam_date) == "2099-06-01"
+    page = logged_in.get("/review/").content.decode()
+    assert 'value="95"' in page and 'value="2099-06-01"' in page
+
+
 def test_new_exam_form_errors_and_start(logged_in, questions):
     """The form lists topics with questions, reports errors by field, and starts an attempt."""
     page = logged_in.get("/exams/new/?topic=cnn").content.decode()
@@ -85,8 +124,8 @@ def test_dashboard_chart_and_weakest_topics(logged_in, questions):
 def test_pages_are_chinese_by_default(logged_in, questions):
     """Without an Accept-Language header the pages, ratings and form errors are in Chinese."""
     review = logged_in.get("/review/").content.decode()
-    assert "撤销上一次评分" in review and "显示答案" in review
-    assert re.search(r'value="again" class="rating rating-again">重来<', review)
+    assert "显示答案" in review and "键盘：空格键显示答案" in review
+    assert re.search(r'class="rating-label">重来<', review)
     bad = logged_in.post("/exams/new/", {"count": 3, "time_limit_minutes": 5})
     assert "请至少选择一个主题" in bad.content.decode()
     too_many = logged_in.post(
@@ -101,8 +140,8 @@ def test_pages_are_english_when_the_browser_asks_for_it(logged_in, questions):
     """Accept-Language: en serves the English pages, ratings and form errors."""
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
     review = logged_in.get("/review/", **english).content.decode()
-    assert "Undo last rating" in review and "重来" not in review
-    assert re.search(r'value="again" class="rating rating-again">Again<', review)
+    assert "Keyboard: Space shows the answer" in review and "重来" not in review
+    assert re.search(r'class="rating-label">Again<', review)
     bad = logged_in.post("/exams/new/", {"count": 3, "time_limit_minutes": 5}, **english)
     assert "choose at least one topic" in bad.content.decode()
     assert "Mastery by topic" in logged_in.get("/dashboard/", **english).content.decode()

@@ -176,3 +176,144 @@ def test_softmax_value_matches_torch_softmax(seed):
     assert answer_is_correct(
         kind="numeric", expected={"value": v.answer, "tolerance": v.tolerance}, given=f"{truth:.4f}"
     )
+
+
+# --- the templates that drill the coding exercises' arithmetic ---------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_conv_transpose_output_size_matches_torch(seed):
+    """The transposed-convolution answer equals a real nn.ConvTranspose2d's output height."""
+    p = variant_generate(key="conv-transpose-output-size", seed=seed).params
+    layer = torch.nn.ConvTranspose2d(
+        16,
+        8,
+        p["kernel"],
+        stride=p["stride"],
+        padding=p["padding"],
+        output_padding=p["output_padding"],
+        dilation=p["dilation"],
+    )
+    with torch.no_grad():
+        out = layer(torch.zeros(1, 16, p["h"], p["h"]))
+    assert out.shape[2] == variant_generate(key="conv-transpose-output-size", seed=seed).answer
+
+
+@pytest.mark.parametrize("seed", SEEDS[:10])
+def test_separable_conv_cost_matches_the_flop_counter(seed):
+    """Depthwise plus pointwise multiply-adds equal half of torch's FLOP count of the two layers
+    (a multiply-add is two FLOPs; bias excluded)."""
+    v = variant_generate(key="separable-conv-cost", seed=seed)
+    p = v.params
+    k = p["kernel"]
+    depthwise = torch.nn.Conv2d(p["c_in"], p["c_in"], k, padding=k // 2, groups=p["c_in"])
+    pointwise = torch.nn.Conv2d(p["c_in"], p["c_out"], 1)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        pointwise(depthwise(torch.zeros(1, p["c_in"], p["h"], p["h"])))
+    assert counter.get_total_flops() // 2 == v.answer
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_receptive_field_matches_the_gradient_footprint(seed):
+    """The receptive field equals the width of the input region that reaches one output unit
+    of a real stack of 1-D convolutions (all-ones weights, so nothing cancels)."""
+    v = variant_generate(key="receptive-field", seed=seed)
+    flat = v.params["layers"]
+    layers = [tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)]
+    stack = torch.nn.Sequential(
+        *(torch.nn.Conv1d(1, 1, k, stride=s, dilation=d, bias=False) for k, s, d in layers)
+    )
+    for conv in stack:
+        torch.nn.init.ones_(conv.weight)
+    x = torch.zeros(1, 1, 400, dtype=torch.float32, requires_grad=True)
+    out = stack(x)
+    out[0, 0, out.shape[-1] // 2].backward()
+    touched = torch.nonzero(x.grad[0, 0]).flatten()
+    assert int(touched.max() - touched.min()) + 1 == v.answer
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_positional_encoding_value_matches_a_float64_table(seed):
+    """The value equals the entry of the full sinusoidal table computed in float64 by torch."""
+    v = variant_generate(key="positional-encoding-value", seed=seed)
+    p = v.params
+    d = p["d_model"]
+    positions = torch.arange(p["position"] + 1, dtype=torch.float64)[:, None]
+    rates = torch.pow(10000.0, -torch.arange(0, d, 2, dtype=torch.float64) / d)
+    table = torch.zeros(p["position"] + 1, d, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(positions * rates)
+    table[:, 1::2] = torch.cos(positions * rates)
+    assert abs(float(table[p["position"], p["column"]]) - v.answer) <= v.tolerance
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adam_uncorrected_step_matches_torch_adam_state(seed):
+    """lr·m_t/√v_t from the moments torch.optim.Adam keeps, after t steps of the same gradient."""
+    v = variant_generate(key="adam-bias-correction", seed=seed)
+    p = v.params
+    param = torch.nn.Parameter(torch.zeros((), dtype=torch.float64))
+    optimizer = torch.optim.Adam([param], lr=p["lr"], betas=(p["beta1"], p["beta2"]), eps=0.0)
+    for _ in range(p["steps"]):
+        param.grad = torch.tensor(p["grad"], dtype=torch.float64)
+        optimizer.step()
+    state = optimizer.state[param]
+    step = p["lr"] * abs(float(state["exp_avg"])) / math.sqrt(float(state["exp_avg_sq"]))
+    assert abs(step - v.answer) <= v.tolerance
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sgd_momentum_steps_match_torch_sgd(seed):
+    """The parameter after three steps equals torch.optim.SGD's with the same gradients."""
+    v = variant_generate(key="sgd-momentum-steps", seed=seed)
+    p = v.params
+    param = torch.nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+    optimizer = torch.optim.SGD([param], lr=p["lr"], momentum=p["momentum"])
+    for grad in p["grads"]:
+        param.grad = torch.tensor(float(grad), dtype=torch.float64)
+        optimizer.step()
+    assert abs(float(param.detach()) - v.answer) <= v.tolerance
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batch_norm_running_var_matches_batchnorm1d(seed):
+    """running_var after one training batch equals nn.BatchNorm1d's (unbiased variance)."""
+    v = variant_generate(key="batch-norm-running-var", seed=seed)
+    p = v.params
+    layer = torch.nn.BatchNorm1d(1, momentum=p["momentum"]).double().train()
+    layer(torch.tensor(p["values"], dtype=torch.float64)[:, None])
+    assert abs(float(layer.running_var[0]) - v.answer) <= v.tolerance
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_label_smoothing_loss_matches_f_cross_entropy(seed):
+    """The loss equals F.cross_entropy with the same label_smoothing, in float64."""
+    v = variant_generate(key="label-smoothing-loss", seed=seed)
+    p = v.params
+    loss = torch.nn.functional.cross_entropy(
+        torch.tensor([p["logits"]], dtype=torch.float64),
+        torch.tensor([p["target"]]),
+        label_smoothing=p["smoothing"],
+    )
+    assert abs(float(loss) - v.answer) <= v.tolerance
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gru_param_count_matches_grucell(seed):
+    """The count equals the parameters of a real nn.GRUCell."""
+    v = variant_generate(key="gru-param-count", seed=seed)
+    cell = torch.nn.GRUCell(v.params["input_size"], v.params["hidden"])
+    assert params_of(cell) == v.answer
+
+
+@pytest.mark.parametrize("seed", SEEDS[:10])
+def test_dropout_scale_matches_f_dropout(seed):
+    """Every kept entry of F.dropout in training mode equals the answer."""
+    v = variant_generate(key="dropout-scale", seed=seed)
+    p = v.params
+    torch.manual_seed(seed)
+    out = torch.nn.functional.dropout(
+        torch.full((1000,), p["x"], dtype=torch.float64), p=p["p"], training=True
+    )
+    kept = out[out != 0]
+    assert kept.numel() > 0
+    assert torch.allclose(kept, torch.full_like(kept, v.answer), atol=v.tolerance)

@@ -14,7 +14,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from exercises.registry import exercise_list
-from tests.security.conftest import World, session_client, token_client
+from tests.coding.factories import graded_submission_create, student_create
+from tests.security import course_rules
+from tests.security.conftest import STUDENT_CODE, World, session_client, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +187,61 @@ API_RULES = [
     Rule("POST", "api/^(?:.*/)?$", lambda w: "/api/nope/", same(404), submit_body),
 ]
 
+
+def instructor_page(status: object = 200) -> dict[str, object]:
+    return {"anon": LOGIN, "a": 404, "b": 404, "instructor": status}
+
+
+def similarity_pair(world: World, *, course: str = "a"):
+    """A finished similarity check of course A (the instructor's) pairing student A's
+    submission with a classmate's; with course="b", course B's check pairing student B's."""
+    from dlquiz.courses.services import course_join
+    from dlquiz.similarity.models import SimilarityPair, SimilarityRun
+
+    cache: dict[str, object] = world.__dict__.setdefault("_similarity_pairs", {})
+    if course in cache:
+        return cache[course]
+    courses = course_rules.course_world(world)
+    scope, student, submission = (
+        (courses.course, world.student_a, world.submission_a)
+        if course == "a"
+        else (courses.other, world.student_b, world.submission_b)
+    )
+    classmate = student_create(f"classmate-{course}")
+    course_join(user=classmate, join_code=scope.join_code)
+    other = graded_submission_create(
+        user=classmate,
+        exercise=world.exercise,
+        code=STUDENT_CODE,
+        tests=[("sample 1", False, "passed", 1, 1, "")],
+    )
+    run = SimilarityRun.objects.create(
+        exercise=world.exercise,
+        course=scope,
+        status=SimilarityRun.Status.DONE,
+        pairs_total=1,
+        pairs_done=1,
+    )
+    assert student.pk == submission.user_id
+    cache[course] = SimilarityPair.objects.create(
+        run=run,
+        submission_a=submission,
+        submission_b=other,
+        score=0.9,
+        similarity_a=0.9,
+        similarity_b=0.8,
+        token_overlap=40,
+        slices_a=[[0, 10]],
+        slices_b=[[0, 10]],
+    )
+    return cache[course]
+
+
+def similarity_list(world: World) -> str:
+    course_rules.course_world(world)  # the instructor teaches course A
+    return "/similarity/"
+
+
 WEB_RULES = [
     Rule("GET", "", lambda w: "/", same(200)),
     Rule("GET", "accounts/login/", lambda w: "/accounts/login/", same(200)),
@@ -266,6 +323,14 @@ WEB_RULES = [
         form=True,
     ),
     Rule(
+        "POST",
+        "review/settings/",
+        lambda w: "/review/settings/",
+        {"anon": LOGIN, "a": 302, "b": 302, "instructor": 302},
+        lambda w: {"desired_retention": "90", "exam_date": ""},
+        form=True,
+    ),
+    Rule(
         "GET", "exams/", lambda w: "/exams/", {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200}
     ),
     Rule(
@@ -302,6 +367,59 @@ WEB_RULES = [
         lambda w: "/dashboard/",
         {"anon": LOGIN, "a": 200, "b": 200, "instructor": 200},
     ),
+    # Similarity checks compare students' code: a course's staff only, even for the students in
+    # a pair; course A's instructor sees nothing of course B's checks and starts none for it.
+    Rule("GET", "similarity/", similarity_list, instructor_page()),
+    Rule(
+        "POST",
+        "similarity/runs/",
+        lambda w: "/similarity/runs/",
+        {"anon": LOGIN, "a": 404, "b": 404, "instructor": 302},
+        lambda w: {"exercise": w.exercise.slug, "course": course_rules.course_world(w).course.pk},
+        form=True,
+    ),
+    Rule(
+        "POST",
+        "similarity/runs/",
+        lambda w: "/similarity/runs/",
+        {"anon": LOGIN, "a": 404, "b": 404, "instructor": 404},
+        lambda w: {"exercise": w.exercise.slug, "course": course_rules.course_world(w).other.pk},
+        form=True,
+    ),
+    Rule(
+        "GET",
+        "similarity/runs/<int:run_id>/",
+        lambda w: f"/similarity/runs/{similarity_pair(w).run_id}/",
+        instructor_page(),
+    ),
+    Rule(
+        "GET",
+        "similarity/runs/<int:run_id>/",
+        lambda w: f"/similarity/runs/{similarity_pair(w, course='b').run_id}/",
+        instructor_page(404),
+    ),
+    Rule(
+        "GET",
+        "similarity/pairs/<int:pair_id>/",
+        lambda w: f"/similarity/pairs/{similarity_pair(w).pk}/",
+        instructor_page(),
+    ),
+    Rule(
+        "GET",
+        "similarity/pairs/<int:pair_id>/",
+        lambda w: f"/similarity/pairs/{similarity_pair(w, course='b').pk}/",
+        instructor_page(404),
+    ),
+    # LTI: the platform is the caller; the tool's public keys are public, a login or launch
+    # without the platform's verified parameters is refused for anyone (tests/lti/).
+    Rule("GET", "lti/jwks/", lambda w: "/lti/jwks/", same(200)),
+    Rule(
+        "GET",
+        "lti/init/<uuid:registration_uuid>/",
+        lambda w: "/lti/init/8c1f0b7e-55a4-4a0e-9a53-4f9d8fd1e0a1/",
+        same(400),
+    ),
+    Rule("POST", "lti/launch/", lambda w: "/lti/launch/", same(400), lambda w: {}, form=True),
 ]
 
 
@@ -333,6 +451,32 @@ ADMIN_RULES = [
     Rule("GET", "admin/", lambda w: "/admin/quiz/reviewstate/", staff_only()),
     Rule("GET", "admin/", lambda w: "/admin/quiz/reviewlog/", staff_only()),
     Rule("GET", "admin/", lambda w: "/admin/coding/regradejob/", staff_only()),
+    # The audit log and the login lockouts: instructors read them (and unlock a student).
+    Rule("GET", "admin/", lambda w: "/admin/ops/auditentry/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/ops/auditentry/add/", staff_only(403)),
+    Rule("GET", "admin/", lambda w: "/admin/axes/accessattempt/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/axes/accesslog/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/similarity/similarityrun/", staff_only()),
+    Rule(
+        "GET",
+        "admin/",
+        lambda w: f"/admin/similarity/similarityrun/{similarity_pair(w).run_id}/change/",
+        staff_only(),
+    ),
+    # Another course's check is not in the admin either (its change page sends back to the index).
+    Rule(
+        "GET",
+        "admin/",
+        lambda w: (
+            f"/admin/similarity/similarityrun/{similarity_pair(w, course='b').run_id}/change/"
+        ),
+        staff_only(302),
+    ),
+    Rule("GET", "admin/", lambda w: "/admin/similarity/similarityrun/add/", staff_only(403)),
+    Rule("GET", "admin/", lambda w: "/admin/lti_tool/ltiregistration/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/lti_tool/ltiregistration/add/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/dlquiz_lti/courselink/", staff_only()),
+    Rule("GET", "admin/", lambda w: "/admin/dlquiz_lti/gradesend/", staff_only()),
     # Instructors administer content, not accounts.
     Rule("GET", "admin/", lambda w: "/admin/auth/user/", staff_only(403)),
     Rule("GET", "admin/", lambda w: f"/admin/auth/user/{w.student_a.pk}/change/", staff_only(403)),
@@ -340,9 +484,15 @@ ADMIN_RULES = [
     Rule("GET", "admin/", lambda w: "/admin/authtoken/tokenproxy/", staff_only(403)),
 ]
 
+# Courses: a student of course A, a student of course B only, course A's instructor.
+API_RULES += course_rules.api_rules(Rule)
+WEB_RULES += course_rules.web_rules(Rule)
+
 # Routes outside the matrix on purpose, with the reason.
 NOT_IN_MATRIX = {
     "healthz": "no user data; reports reachability only (tests/integration/test_health.py)",
+    "metrics": "by address or bearer token, not by user: loopback or DLQUIZ_METRICS_TOKEN "
+    "(tests/ops/test_metrics.py)",
     "accounts/logout/": "POST only; covered by the CSRF tests below",
     "i18n/setlang/": "language switch; covered by the CSRF tests below",
 }
@@ -539,12 +689,14 @@ def test_instructors_do_see_hidden_test_messages(world: World):
 
 
 def test_hidden_tests_show_name_status_and_score_only(world: World):
-    """For a hidden test a student gets its name, status and score; its message is empty."""
+    """For a hidden test a student gets its name, status and score; its message and time are
+    empty."""
     body = token_client(world.student_a).get(f"/api/submissions/{world.submission_a.pk}/").json()
     hidden = [t for t in body["tests"] if t["hidden"]]
     assert [t["name"] for t in hidden] == ["stable for large logits", "negative dim"]
     assert [t["status"] for t in hidden] == ["wrong_answer", "passed"]
     assert all(t["message"] == "" for t in hidden)
+    assert all(t["time_ms"] is None for t in hidden)  # no timing channel out of a hidden test
     assert not {"inputs", "expected", "reference"} & {key for t in hidden for key in t}
 
 

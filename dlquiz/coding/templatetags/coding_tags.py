@@ -3,31 +3,15 @@
 Pages always show the code itself (clients and scripts look for it); the label is added next to
 it only where the active language words it differently from the code."""
 
+from datetime import UTC, datetime
+
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 
-register = template.Library()
+from dlquiz.coding.labels import CODE_LABELS
 
-CODE_LABELS = {
-    # Submission status.
-    "queued": gettext_noop("queued"),
-    "running": gettext_noop("running"),
-    "graded": gettext_noop("graded"),
-    "failed": gettext_noop("grading failed"),
-    # Verdicts and test statuses (CONTRACT §2).
-    "accepted": gettext_noop("accepted"),
-    "passed": gettext_noop("passed"),
-    "compile_error": gettext_noop("compile error"),
-    "wrong_answer": gettext_noop("wrong answer"),
-    "invalid_output": gettext_noop("invalid output"),
-    "runtime_error": gettext_noop("runtime error"),
-    "time_limit_exceeded": gettext_noop("time limit exceeded"),
-    "memory_limit_exceeded": gettext_noop("memory limit exceeded"),
-    "output_limit_exceeded": gettext_noop("output limit exceeded"),
-    "too_slow": gettext_noop("too slow"),
-    "forbidden_api": gettext_noop("forbidden API"),
-    "not_run": gettext_noop("not run"),
-}
+register = template.Library()
 
 
 @register.filter
@@ -39,3 +23,32 @@ def code_label(code: str) -> str:
         return ""
     label = gettext(msgid)
     return "" if label == msgid else label
+
+
+@register.simple_tag
+def local_time(value: datetime | None, seconds: bool = False) -> str:
+    """A <time> in UTC, labelled so; coding/localtime.js rewrites it in the reader's own time
+    zone and names the zone, so nobody reads UTC as local time."""
+    if value is None:
+        return ""
+    utc = value.astimezone(UTC)
+    text = utc.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return format_html(
+        '<time class="local-time" datetime="{}" data-seconds="{}">{} UTC</time>',
+        utc.isoformat(),
+        "1" if seconds else "0",
+        text,
+    )
+
+
+DIFFICULTY_LABELS = {
+    "easy": gettext_noop("easy"),
+    "medium": gettext_noop("medium"),
+    "hard": gettext_noop("hard"),
+}
+
+
+@register.filter
+def difficulty_label(code: str) -> str:
+    msgid = DIFFICULTY_LABELS.get(code)
+    return gettext(msgid) if msgid else code

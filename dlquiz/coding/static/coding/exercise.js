@@ -29,6 +29,24 @@
   }
 
   textarea.value = codeFor(select.value);
+  // Esc arms a way out (WCAG 2.1.2): the next Tab or Shift-Tab moves focus instead of indenting.
+  var escaped = false;
+  function leave(cm, backwards) {
+    escaped = false;
+    var focusable = Array.prototype.filter.call(
+      document.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])"),
+      function (el) { return el.offsetParent !== null && !cm.getWrapperElement().contains(el); }
+    );
+    var wrapper = cm.getWrapperElement();
+    var target = null;
+    focusable.forEach(function (el) {
+      var after = wrapper.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
+      if (backwards && !after) target = el;
+      if (!backwards && after && !target) target = el;
+    });
+    cm.getInputField().blur();
+    if (target) target.focus();
+  }
   var editor = window.CodeMirror.fromTextArea(textarea, {
     mode: { name: "python", version: 3 },
     lineNumbers: true,
@@ -36,18 +54,31 @@
     tabSize: 4,
     indentWithTabs: false,
     matchBrackets: true,
+    lineWrapping: true, // no sideways scrolling on a phone; long lines wrap
     viewportMargin: Infinity,
+    screenReaderLabel: textarea.labels && textarea.labels[0] ? textarea.labels[0].textContent : "code",
     extraKeys: {
+      Esc: function () { escaped = true; },
       Tab: function (cm) {
+        if (escaped) { leave(cm, false); return; }
         if (cm.somethingSelected()) cm.indentSelection("add");
         else cm.replaceSelection(Array(cm.getOption("indentUnit") + 1).join(" "), "end");
       },
-      "Shift-Tab": function (cm) { cm.indentSelection("subtract"); },
+      "Shift-Tab": function (cm) {
+        if (escaped) { leave(cm, true); return; }
+        cm.indentSelection("subtract");
+      },
       "Ctrl-Enter": function () { send("submit"); },
       "Cmd-Enter": function () { send("submit"); },
     },
   });
   window.dlquizEditor = editor; // for scripted tests and the browser console
+
+  // Any other key disarms it ("keydown" handlers run before the key bindings).
+  editor.on("keydown", function (cm, event) {
+    if (["Escape", "Tab", "Shift"].indexOf(event.key) < 0) escaped = false;
+  });
+  editor.on("blur", function () { escaped = false; });
 
   var currentFramework = select.value;
   var saveTimer = null;
@@ -104,6 +135,24 @@
     return lines.length ? lines : ["HTTP " + status];
   }
 
+  // The submission list and the hints below the editor follow each submission: the page itself
+  // is fetched again and the two sections replaced (the server renders and escapes them).
+  function refreshHistory() {
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ["history", "hints"].forEach(function (id) {
+          var now = document.getElementById(id);
+          var next = fresh.getElementById(id);
+          if (now && next) now.innerHTML = next.innerHTML;
+        });
+        if (window.dlquizLocalTimes) window.dlquizLocalTimes(document.getElementById("history"));
+      })
+      .catch(function () { /* the list stays as it was; a reload shows it */ });
+  }
+
   function setBusy(busy) { buttons.forEach(function (b) { b.disabled = busy; }); }
 
   function send(action) {
@@ -146,13 +195,18 @@
         var pending = document.createElement("div");
         pending.className = "result";
         pending.dataset.status = r.data.status;
-        pending.textContent = r.data.status;
+        pending.textContent = config.messages.queued;
         resultBox.appendChild(pending);
         stopPolling = window.dlquizPollResult(
           resultBox,
           config.resultUrl.replace("{id}", String(r.data.id)),
-          function () { setBusy(false); }
+          function () {
+            setBusy(false);
+            if (window.dlquizLocalTimes) window.dlquizLocalTimes(resultBox);
+            refreshHistory();
+          }
         );
+        if (action !== "samples") refreshHistory();
         // Buttons come back even if grading takes long; the quota protects the workers.
         setTimeout(function () { setBusy(false); }, 1500);
       })

@@ -71,6 +71,23 @@
     if (ms <= 0 && !submitted) { submitted = true; form.submit(); return; }
     setTimeout(tick, 500);
   }
-  form.addEventListener("submit", function () { submitted = true; });
+  // Submitting by hand names the unanswered questions first; the deadline submits regardless.
+  form.addEventListener("submit", function (event) {
+    if (submitted) { return; }
+    var missing = [];
+    Array.prototype.forEach.call(form.querySelectorAll(".quiz-item"), function (section) {
+      var empty = answerOf(section) === null;
+      section.classList.toggle("unanswered", empty);
+      if (empty) { missing.push(section.getAttribute("data-position")); }
+    });
+    var template = form.getAttribute("data-unanswered");
+    if (missing.length && template && !window.confirm(template.replace("{positions}", missing.join(", ")))) {
+      event.preventDefault();
+      var first = document.getElementById("item-" + missing[0]);
+      if (first) { first.scrollIntoView(); var input = first.querySelector("input"); if (input) { input.focus(); } }
+      return;
+    }
+    submitted = true;
+  });
   tick();
 })();
