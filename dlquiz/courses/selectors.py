@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from dlquiz.coding.models import Submission
 from dlquiz.courses.models import (
@@ -170,13 +170,39 @@ def _withheld_links(
     return links
 
 
+def _exam_practice(*, viewer: Viewer) -> Exists | Q:
+    """The viewer's own submissions, outside any assignment, to an exercise of an exam-mode
+    assignment of a course they are a student of, made once it opened and before its release:
+    their hidden-test results would tell the student how the exam's will go."""
+    if not viewer.is_authenticated:
+        return Q(pk__in=[])
+    opened = Q(assignment__opens_at__isnull=False, assignment__opens_at__lte=OuterRef("created_at"))
+    created = Q(
+        assignment__opens_at__isnull=True, assignment__created_at__lte=OuterRef("created_at")
+    )
+    exam_items = AssignmentItem.objects.filter(
+        opened | created,
+        exercise_id=OuterRef("exercise_id"),
+        assignment__exam_mode=True,
+        assignment__is_published=True,
+        assignment__results_released_at__isnull=True,
+        assignment__course__enrollments__user_id=viewer.pk,
+        assignment__course__enrollments__role=Enrollment.Role.STUDENT,
+    )
+    return Exists(exam_items) & Q(user_id=viewer.pk, kind=Submission.Kind.SUBMISSION)
+
+
 def withheld_submission_ids(*, viewer: Viewer) -> QuerySet[Any]:
     """Ids of the coding submissions whose score, verdict and hidden-test results `viewer` may
-    not see yet: made for an exam-mode assignment before its results are released. Staff of
-    that course see them. A lazy query: filter it further, or use it as a subquery
-    (`exclude(pk__in=...)`) so that a list or an aggregate costs no extra round trip."""
+    not see yet: made for an exam-mode assignment before its results are released (staff of
+    that course see them), or practice on one of its exercises meanwhile (_exam_practice). A
+    lazy query: filter it further, or use it as a subquery (`exclude(pk__in=...)`) so that a
+    list or an aggregate costs no extra round trip."""
     links = _withheld_links(AssignmentSubmission.objects.all(), viewer=viewer)
-    return links.values_list("submission_id", flat=True)
+    rows = Submission.objects.filter(
+        Q(pk__in=links.values("submission_id")) | _exam_practice(viewer=viewer)
+    )
+    return rows.values_list("pk", flat=True)
 
 
 def submission_results_withheld(*, viewer: Viewer, submission_ids: Iterable[int]) -> set[int]:
@@ -185,7 +211,7 @@ def submission_results_withheld(*, viewer: Viewer, submission_ids: Iterable[int]
     ids = list(submission_ids)
     if not ids:
         return set()
-    return set(withheld_submission_ids(viewer=viewer).filter(submission_id__in=ids))
+    return set(withheld_submission_ids(viewer=viewer).filter(pk__in=ids))
 
 
 def withheld_attempt_ids(*, viewer: Viewer) -> QuerySet[Any]:

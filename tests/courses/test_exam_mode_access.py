@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -53,7 +54,7 @@ class ExamWorld:
     outsider: User  # a site instructor who does not teach this course
     assignment: Assignment
     submission: Submission
-    practice: Submission  # the same student's practice submission, outside any assignment
+    practice: Submission  # the same student's practice, outside any assignment, before it
     hidden_name: str
     hidden_message: str
     diagnosis: str
@@ -97,8 +98,12 @@ def world(settings) -> ExamWorld:
     tag = uuid.uuid4().hex[:10]
     hidden_name, message, note = f"hidden-{tag}", f"HIDDEN-MSG-{tag}", f"DIAGNOSIS-{tag}"
     grade_as_the_worker(submission, hidden_name=hidden_name, message=message, note=note)
+    # Practised before the exam-mode assignment existed: its result was never the exam's secret.
     practice = graded_submission_create(
-        user=student, exercise=exercise, tests=[(VISIBLE, False, "passed", 3.5, 10, "")]
+        user=student,
+        exercise=exercise,
+        tests=[(VISIBLE, False, "passed", 3.5, 10, "")],
+        created_at=assignment.created_at - timedelta(days=1),
     )
     return ExamWorld(
         student=student,
@@ -239,10 +244,37 @@ def test_who_is_withheld_from(world):
     assert withheld_for(world.student) == set()
 
 
-def test_practice_outside_the_assignment_is_not_withheld(world):
-    """Only what was handed in for the exam-mode assignment waits for the release."""
+def test_practice_before_the_exam_is_not_withheld(world):
+    """What a student practised before the exam-mode assignment existed stays theirs to see."""
     body = api_client_for(world.student).get(f"/api/submissions/{world.practice.pk}/").json()
     assert (body["score"], body["withheld"]) == (3.5, False)
+
+
+def test_practice_on_an_exam_exercise_during_the_exam_is_withheld(world):
+    """Practising the exam's exercise outside the assignment would show its hidden tests'
+    results before the release: that practice waits for the release too, for its student only;
+    "Run samples" (visible tests) still answers at once."""
+    exercise = world.submission.exercise
+    during = graded_submission_create(
+        user=world.student, exercise=exercise, tests=[(VISIBLE, False, "passed", 6.5, 10, "")]
+    )
+    samples = graded_submission_create(
+        user=world.student,
+        exercise=exercise,
+        tests=[(VISIBLE, False, "passed", 2.0, 2, "")],
+        kind=Submission.Kind.SAMPLES,
+    )
+    client = api_client_for(world.student)
+    body = client.get(f"/api/submissions/{during.pk}/").json()
+    assert (body["score"], body["withheld"]) == (None, True)
+    assert client.get(f"/api/submissions/{samples.pk}/").json()["withheld"] is False
+    ids = [during.pk, samples.pk]
+    assert selectors.submission_results_withheld(viewer=world.instructor, submission_ids=ids) == (
+        set()
+    )
+    release(world)
+    body = client.get(f"/api/submissions/{during.pk}/").json()
+    assert (body["score"], body["withheld"]) == (6.5, False)
 
 
 def test_a_withheld_submission_unlocks_no_hint_and_counts_in_no_mastery(world):
