@@ -40,7 +40,7 @@ from dlquiz.courses.models import (
 )
 from dlquiz.courses.signals import grade_changed
 from dlquiz.quiz.models import Exam, ExamAttempt
-from dlquiz.quiz.services import _attempt_build, attempt_finish
+from dlquiz.quiz.services import _attempt_build, attempt_finish, attempt_review_queue
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 JOIN_CODE_LENGTH = 8
@@ -672,6 +672,13 @@ def assignment_release(*, assignment: Assignment, actor: User, released: bool = 
         raise CoursePermissionDenied
     assignment.results_released_at = timezone.now() if released else None
     assignment.save(update_fields=["results_released_at"])
+    if released:
+        # The wrong answers' cards were held back with the scores (quiz attempt_grade).
+        links = AssignmentAttempt.objects.filter(
+            item__assignment=assignment, attempt__status=ExamAttempt.Status.GRADED
+        ).select_related("attempt__user")
+        for link in links:
+            attempt_review_queue(attempt=link.attempt, now=assignment.results_released_at)
     students = Enrollment.objects.filter(
         course=assignment.course, role=Enrollment.Role.STUDENT
     ).values_list("user_id", flat=True)

@@ -21,6 +21,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from dlquiz.content.models import Card, Topic
+from dlquiz.courses.selectors import attempt_results_withheld
 from dlquiz.quiz.grading import (
     KINDS,
     AnswerError,
@@ -609,15 +610,12 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
         if attempt.status == ExamAttempt.Status.GRADED:
             return attempt
         items = list(attempt.items.select_related("question").prefetch_related("question__cards"))
-        wrong_cards: list[Card] = []
         score = 0
         for item in items:
             item.is_correct = answer_is_correct(
                 kind=kind_get(item.kind), expected=item.expected, given=item.answer
             )
             score += int(item.is_correct)
-            if not item.is_correct:
-                wrong_cards.extend(c for c in item.question.cards.all() if c not in wrong_cards)
         AttemptItem.objects.bulk_update(items, ["is_correct"])
         attempt.timed_out = now > attempt.deadline
         attempt.finished_at = min(now, attempt.deadline)
@@ -625,7 +623,10 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
         attempt.max_score = len(items)
         attempt.status = ExamAttempt.Status.GRADED
         attempt.save()
-        review_make_due(user=attempt.user, cards=wrong_cards, now=attempt.finished_at)
+        # A card due at once would tell the student which answers were wrong: an exam-mode
+        # assignment queues them when it releases its results (courses.services).
+        if not attempt_results_withheld(viewer=attempt.user, attempt_ids=[attempt.pk]):
+            attempt_review_queue(attempt=attempt, items=items, now=attempt.finished_at)
         graded = attempt
 
         def announce() -> None:
@@ -633,6 +634,19 @@ def attempt_grade(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamA
 
         transaction.on_commit(announce, robust=True)
     return attempt
+
+
+def attempt_review_queue(
+    *, attempt: ExamAttempt, items: list[AttemptItem] | None = None, now: datetime | None = None
+) -> int:
+    """Put the cards of a graded attempt's wrong answers in its student's review queue."""
+    if items is None:
+        items = list(attempt.items.prefetch_related("question__cards"))
+    cards: list[Card] = []
+    for item in items:
+        if item.is_correct is False:
+            cards.extend(c for c in item.question.cards.all() if c not in cards)
+    return review_make_due(user=attempt.user, cards=cards, now=now)
 
 
 def attempt_refresh(*, attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:

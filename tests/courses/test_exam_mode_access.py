@@ -347,3 +347,16 @@ def test_an_exam_mode_exam_shows_no_score_marks_or_answers_until_released(exam_w
     assert 'id="score"' in page and "a and c" in page
     assert "1 / 2" in web.get("/exams/").content.decode()
     assert "1 / 2" in web.get("/dashboard/").content.decode()
+
+
+def test_an_exam_mode_exam_queues_its_wrong_answers_for_review_only_when_released(exam_world):
+    """A card due at once after the exam would tell which answer was wrong: the wrong answers'
+    cards join the review queue at the release, not at grading."""
+    from dlquiz.quiz.models import ReviewState
+
+    course, assignment, student, attempt, _ = exam_world
+    wrong = attempt.items.get(position=2).question.cards.all()
+    assert wrong and not ReviewState.objects.filter(user=student).exists()
+    services.assignment_release(assignment=assignment, actor=instructor_of(course))
+    due = ReviewState.objects.filter(user=student, due__lte=timezone.now())
+    assert set(due.values_list("card_id", flat=True)) == {card.pk for card in wrong}
