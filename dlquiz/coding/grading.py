@@ -230,7 +230,9 @@ def submission_ids_in_flight() -> set[int] | None:
     except (redis.RedisError, ValueError, KeyError, IndexError, TypeError):
         return None
     inspect = app.control.inspect(timeout=1.0)
-    for held in (inspect.active() or {}, inspect.reserved() or {}):
+    # Reserved before active: a task that starts between the two calls is seen in one of them.
+    reserved = inspect.reserved() or {}
+    for held in (reserved, inspect.active() or {}):
         for tasks in held.values():
             for task in tasks:
                 if task.get("name") == GRADE_TASK_NAME and task.get("args"):
@@ -262,7 +264,13 @@ def submissions_sweep(
         return counts
     overdue = set(pending.filter(last_seen__lt=stuck_before).values_list("pk", flat=True))
     in_flight = submission_ids_in_flight()
-    lost = overdue if in_flight is None else overdue | (candidates - in_flight)
+    missing = set() if in_flight is None else candidates - in_flight
+    if missing:
+        # A second look: a message popped from its queue but not yet reserved by the worker, or a
+        # worker too busy to answer within the inspect timeout, is missing from one snapshot only.
+        again = submission_ids_in_flight()
+        missing = set() if again is None else missing - again
+    lost = overdue | missing
 
     for pk in sorted(lost):
         with transaction.atomic():

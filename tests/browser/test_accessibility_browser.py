@@ -2,7 +2,8 @@
 with no serious or critical violation, and does not scroll sideways on a 390 x 844 phone: the
 student's pages, and a course's pages and similarity checks as its instructor sees them.
 
-Set DLQUIZ_SHOTS_DIR to also save a full-page screenshot of each page at 390 and 1280 px."""
+Each page is audited in the light theme and in the dark one (prefers-color-scheme). Set
+DLQUIZ_SHOTS_DIR to also save a full-page screenshot of each page at 390 and 1280 px in both."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ AXE = "/static/vendor/axe-core-4.14.1/axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING = ("serious", "critical")
+SCHEMES = ("light", "dark")
 
 RUN_AXE = """async () => {
   const result = await window.axe.run(document, { resultTypes: ["violations"] });
@@ -138,6 +140,17 @@ def _audit(page, url: str) -> tuple[list[dict], dict]:
 
 
 def _audit_page(page, *, name: str, url: str, shots: str | None) -> list[str]:
+    """Both widths, in the light theme and in the dark one the system setting selects."""
+    problems: list[str] = []
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        found = _audit_page_in(page, name=name, url=url, shots=shots, scheme=scheme)
+        problems.extend(f"{scheme} {problem}" for problem in found)
+    page.emulate_media(color_scheme="light")
+    return problems
+
+
+def _audit_page_in(page, *, name: str, url: str, shots: str | None, scheme: str) -> list[str]:
     problems: list[str] = []
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
@@ -160,7 +173,8 @@ def _audit_page(page, *, name: str, url: str, shots: str | None) -> list[str]:
             problems.append(f"390px scroll-x by {overflow['excess']}px: {overflow['wide']}")
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{shots}/{name}-{size['width']}.png", full_page=True)
+            shot = f"{shots}/{name}-{size['width']}-{scheme}.png"
+            page.screenshot(path=shot, full_page=True)
     return problems
 
 

@@ -171,3 +171,26 @@ def test_sweeper_fails_a_lost_submission_past_the_cap(submission, redis_server):
     assert grading.submissions_sweep() == {"requeued": 0, "failed": 1}
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED
+
+
+@pytest.mark.parametrize(
+    "second_look, requeued", [({"held"}, 0), (set(), 1), (None, 0)], ids=["seen", "lost", "unknown"]
+)
+def test_sweeper_requeues_only_what_two_looks_miss(
+    submission, monkeypatch, django_capture_on_commit_callbacks, second_look, requeued
+):
+    """A message between the queue and the worker's reserved list, or a worker that answered
+    inspect too late, is missing from one snapshot: only a submission missing from two is lost
+    (a broker that cannot be read leaves it alone)."""
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.RUNNING,
+        attempts=1,
+        started_at=timezone.now() - timedelta(seconds=120),
+    )
+    second = {submission.pk} if second_look == {"held"} else second_look
+    looks = iter([set(), second])
+    monkeypatch.setattr(grading, "submission_ids_in_flight", lambda: next(looks))
+    monkeypatch.setattr(grading, "submission_enqueue", lambda *, submission: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = grading.submissions_sweep(lost_after_s=30)
+    assert counts == {"requeued": requeued, "failed": 0}
