@@ -53,6 +53,14 @@ def exercise_statement(*, exercise: Exercise) -> str:
     return exercise.statement
 
 
+def exercise_statement_body(*, exercise: Exercise) -> str:
+    """The statement without its leading `# Title` line: the exercise page shows the title in
+    its own heading."""
+    text = exercise_statement(exercise=exercise)
+    first, _, rest = text.lstrip().partition("\n")
+    return rest.lstrip("\n") if first.startswith("# ") else text
+
+
 def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 

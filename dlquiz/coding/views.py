@@ -34,7 +34,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "exercise": exercise,
         "title": selectors.exercise_title(exercise=exercise),
-        "statement_html": markdown_render(selectors.exercise_statement(exercise=exercise)),
+        "statement_html": markdown_render(selectors.exercise_statement_body(exercise=exercise)),
         "history": history,
         "hints": {
             "unlocked": [

@@ -228,3 +228,14 @@ def test_the_editors_own_messages_follow_the_page_language(web):
     }
     english = web.get("/exercises/softmax/", HTTP_ACCEPT_LANGUAGE="en").context["editor_config"]
     assert english["messages"]["retryAfter"] == "Retry after {seconds} s."
+
+
+def test_exercise_page_shows_the_title_once(web):
+    """Statements open with their own `# Title`; the page already heads itself with it."""
+    exercise = exercise_create("softmax")
+    exercise.statement = "# 数值稳定的 softmax\n\n写一个 `softmax`。\n\n# 不是标题的一节\n"
+    exercise.save(update_fields=["statement"])
+    page = web.get("/exercises/softmax/").content.decode()
+    statement = page.split('id="statement">', 1)[1].split("</div>", 1)[0]
+    assert "数值稳定的 softmax" not in statement and "写一个" in statement
+    assert "不是标题的一节" in statement  # only the leading heading goes
