@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import logging
 import os
 import select
 import subprocess
@@ -51,6 +52,8 @@ from grader.child import RESULT_OVERHEAD
 from grader.forbidden import OP_FAMILIES, family_names, forbidden_static
 from grader.messages import english
 from grader.status import OUTCOMES, Outcome, TestStatus
+
+log = logging.getLogger(__name__)
 
 FRAMEWORKS = ("torch", "numpy", "python")
 STATUSES = OUTCOMES
@@ -214,11 +217,13 @@ class Sandbox:
                 try:
                     reply, blobs = self._exchange(control, payload, inputs, job)
                 except (OSError, EOFError, protocol.ProtocolError, TimeoutError) as exc:
+                    log.warning("fork server restarted (attempt %s): %r", attempt, exc)
                     self._stop()
                     if attempt == 2:
                         raise SandboxError(f"the sandbox failed twice: {exc}") from exc
                     continue
                 if "infrastructure_error" in reply:
+                    log.warning("fork server restarted (attempt %s): %.300s", attempt, reply)
                     self._stop()
                     if attempt == 2:
                         raise SandboxError(str(reply["infrastructure_error"]))

@@ -214,7 +214,7 @@ def submission_requeue(*, submission_id: int) -> None:
 
 def submission_ids_in_flight() -> set[int] | None:
     """Submissions whose grading message still exists: waiting in a queue or held by a live
-    worker. None when that cannot be known (broker unreachable)."""
+    worker. None when that cannot be known (broker unreachable, or no worker answered)."""
     from dlquiz.celery import app
 
     ids: set[int] = set()
@@ -229,10 +229,15 @@ def submission_ids_in_flight() -> set[int] | None:
                 ids.add(int(args[0]))
     except (redis.RedisError, ValueError, KeyError, IndexError, TypeError):
         return None
-    inspect = app.control.inspect(timeout=1.0)
+    inspect = app.control.inspect(timeout=2.0)
     # Reserved before active: a task that starts between the two calls is seen in one of them.
-    reserved = inspect.reserved() or {}
-    for held in (reserved, inspect.active() or {}):
+    # No answer at all is not "nothing held": the sweeper runs in a worker, so at least that
+    # worker is alive, only too busy to answer in time.
+    reserved = inspect.reserved()
+    active = inspect.active()
+    if reserved is None or active is None:
+        return None
+    for held in (reserved, active):
         for tasks in held.values():
             for task in tasks:
                 if task.get("name") == GRADE_TASK_NAME and task.get("args"):

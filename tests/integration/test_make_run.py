@@ -103,9 +103,14 @@ def test_make_run_serves_health_and_api_and_ctrl_c_stops_everything():
         log.close()
 
     def leftovers() -> list[str]:
+        # `make run` is on SQLite: a PostgreSQL backend ("postgres: dlquiz test_dlquiz ...") is
+        # the test session's own connection under `make test-postgres`, not a leftover.
         new = live_pids() - before
         return [
-            f"{pid}: {cmdline(pid)}" for pid in new if any(p in cmdline(pid) for p in OUR_PROGRAMS)
+            f"{pid}: {cmdline(pid)}"
+            for pid in new
+            if any(p in cmdline(pid) for p in OUR_PROGRAMS)
+            and not cmdline(pid).startswith("postgres:")
         ]
 
     deadline = time.monotonic() + 10
