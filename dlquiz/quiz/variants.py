@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 ParamValue = int | float | str | bool | list[int] | list[float]
 VariantKind = Literal["numeric", "short"]
@@ -55,6 +55,10 @@ class Template:
 
     def draw(self, rng: random.Random, seed: int) -> Variant:
         raise NotImplementedError
+
+    def variant(self, *, seed: int, **fields: Any) -> Variant:
+        """The drawn variant of this template: its key and kind, with `fields`."""
+        return Variant(template=self.key, seed=seed, kind=self.kind, **fields)
 
     @classmethod
     def info(cls) -> TemplateInfo:
@@ -140,10 +144,8 @@ class ConvOutputSize(Template):
             f"空洞卷积的等效卷积核大小 k' = d(k−1)+1 = {d}×({k}−1)+1 = {k_eff}；"
             f"H_out = ⌊(H + 2P − k') / S⌋ + 1 = ⌊({h} + 2×{p} − {k_eff}) / {s}⌋ + 1 = {out}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={
                 "h": h,
@@ -185,10 +187,8 @@ class PoolOutputSize(Template):
             f"池化与卷积使用同一公式（向下取整）：k' = {k_eff}，"
             f"H_out = ⌊({h} + 2×{p} − {k_eff}) / {s}⌋ + 1 = {out}；池化不改变通道数。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"h": h, "kernel": k, "stride": s, "padding": p, "dilation": d},
             answer=out,
@@ -225,10 +225,8 @@ class ConvParamCount(Template):
             + (f" + {c_out}" if bias else "")
             + f" = {total}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"c_in": c_in, "c_out": c_out, "kernel": k, "groups": groups, "bias": bias},
             answer=total,
@@ -254,10 +252,8 @@ class LinearParamCount(Template):
             + (f"；偏置 b 有 {n_out} 个" if bias else "；无偏置")
             + f"；合计 {total}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"n_in": n_in, "n_out": n_out, "bias": bias},
             answer=total,
@@ -289,10 +285,8 @@ class LstmParamCount(Template):
             "b_ih 与 b_hh 各 4H 个，即 4H(I+H) + 8H；第二层起输入维度为 H×方向数。"
             f"合计 {total}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={
                 "input_size": input_size,
@@ -328,10 +322,8 @@ class AttentionScoreSize(Template):
             f"每个头、每个样本的分数矩阵是 L×S = {length}×{source}，与 d_model 无关；"
             f"共 batch×h×L×S = {batch}×{heads}×{length}×{source} = {total} 个元素。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={
                 "batch": batch,
@@ -369,10 +361,8 @@ class AttentionFlops(Template):
             f"QKᵀ：每个头 (n×d_k)·(d_k×n)，2·n·n·d_k FLOPs；权重×V：(n×n)·(n×d_v)，同样 2·n·n·d_v。"
             f"总计 2×2×batch×h×n²×d_k = {total}，随 n 平方增长（O(n²d)）。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"batch": batch, "heads": heads, "length": length, "d_k": d_k},
             answer=total,
@@ -486,10 +476,8 @@ class ClassicNetShape(Template):
         )
         steps = " → ".join(f"{n} {s}×{s}×{c}" for n, s, c in shapes[: index + 1])
         explanation = f"逐层用 O = ⌊(H + 2P − K)/S⌋ + 1，卷积层通道数等于卷积核个数：{steps}。"
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="short",
             prompt=prompt,
             params={"net": net, "size": size, "layer": name, "index": index},
             answer=f"{out}×{out}×{channels}",
@@ -518,10 +506,8 @@ class SoftmaxValue(Template):
             f"{sum(math.exp(v) for v in values):.4f}，第 {index + 1} 个分量 = "
             f"e^{values[index]} / {sum(math.exp(v) for v in values):.4f} ≈ {answer:.3f}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"z": values, "index": index},
             answer=answer,
@@ -573,10 +559,8 @@ class TransposedConvOutputSize(Template):
             "转置卷积是卷积的“逆”尺寸变换：H_out = (H−1)·S − 2P + D·(k−1) + output_padding + 1 "
             f"= ({h}−1)×{s} − 2×{p} + {d}×({k}−1) + {op} + 1 = {out}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={
                 "h": h,
@@ -616,10 +600,8 @@ class SeparableConvCost(Template):
             f"逐点卷积每个输出位置 C_in×C_out 次：{h}²×{c_in}×{c_out} = {pointwise}；合计 {total}，"
             f"约为标准卷积的 1/C_out + 1/k² = {total / (h * h * c_in * c_out * k * k):.3f} 倍。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"c_in": c_in, "c_out": c_out, "kernel": k, "h": h},
             answer=total,
@@ -649,10 +631,8 @@ class ReceptiveField(Template):
             "自底向上递推：r ← r + d·(k−1)·j，j ← j·s（j 为此前各层步长之积，初值 r = j = 1）；"
             f"结果 r = {size}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"layers": [value for layer in layers for value in layer]},
             answer=size,
@@ -685,10 +665,8 @@ class PositionalEncodingValue(Template):
             f"对应 i = {pair}，角度 = {position} / 10000^({2 * pair}/{d_model}) ≈ {angle:.4f}，"
             f"{function} 值 ≈ {answer:.3f}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"d_model": d_model, "position": position, "column": column},
             answer=answer,
@@ -724,10 +702,8 @@ class AdamUncorrectedStep(Template):
             f"lr·(1−β1^t)/√(1−β2^t) = {lr}×{ratio:.5f} ≈ {answer}。做了偏差修正后 m̂ = g、"
             "v̂ = g²，更新量就是 lr：修正让初期的步长不再偏小（或偏大）。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"lr": lr, "beta1": beta1, "beta2": beta2, "steps": steps, "grad": grad},
             answer=answer,
@@ -760,10 +736,8 @@ class SgdMomentumStep(Template):
             "PyTorch 的动量：第一步 buf = g，之后 buf ← μ·buf + g，w ← w − lr·buf；"
             f"依次代入得 w = {answer}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"lr": lr, "momentum": momentum, "grads": grads},
             answer=answer,
@@ -796,10 +770,8 @@ class BatchNormRunningVar(Template):
             f"训练时用有偏方差归一化，但滑动平均里用的是无偏方差：s² = Σ(x−x̄)²/(N−1) = "
             f"{unbiased:.4f}；running_var ← (1−momentum)·running_var + momentum·s² = {answer}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"values": values, "momentum": momentum},
             answer=answer,
@@ -833,10 +805,8 @@ class LabelSmoothingLoss(Template):
             "标签平滑把目标分布变成 (1−ε)·one-hot + ε/C（均匀分到全部 C 类）；损失 = "
             f"−(1−ε)·log p_y − (ε/C)·Σ_j log p_j，其中 log p = z − logsumexp(z)；结果 ≈ {answer}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"logits": logits, "target": target, "smoothing": smoothing},
             answer=answer,
@@ -864,10 +834,8 @@ class GruParamCount(Template):
             "GRU 有 3 组（重置门 r、更新门 z、候选 n）：W_ih 形状 (3H, I)、W_hh 形状 (3H, H)、"
             f"b_ih 与 b_hh 各 3H 个，即 3H(I+H) + 6H = {total}。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"input_size": input_size, "hidden": hidden},
             answer=total,
@@ -894,10 +862,8 @@ class DropoutScale(Template):
             f"保留的元素除以保留概率 1−p，使输出的期望与输入相同：{x} / (1 − {p}) = {answer}；"
             "推理时不做任何缩放。"
         )
-        return Variant(
-            template=self.key,
+        return self.variant(
             seed=seed,
-            kind="numeric",
             prompt=prompt,
             params={"p": p, "x": x},
             answer=answer,
