@@ -4,6 +4,7 @@ every test (hidden ones included), regrade jobs with progress, grades CSV, score
 from __future__ import annotations
 
 import csv
+from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
@@ -72,6 +73,33 @@ def regrade_job_start(
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:coding_regradejob_change", args=[job.pk]))
+
+
+def regrade_confirmation(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    title: str,
+    heading: str,
+    per_exercise: list[tuple[str, int]],
+    action: str,
+    selected: list[int],
+) -> TemplateResponse:
+    """The page that says how many submissions go back into the queue; its button posts the
+    action again with post=yes."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "heading": heading,
+        "opts": modeladmin.model._meta,
+        "exercises": per_exercise,
+        "total": sum(count for _slug, count in per_exercise),
+        "action": action,
+        "selected": selected,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/coding/regrade_confirmation.html", context)
 
 
 SAMPLE_COLUMNS = (
@@ -333,18 +361,15 @@ class ExerciseAdmin(admin.ModelAdmin):
                 % {"exercises": ", ".join(e.slug for e in exercises)},
                 exercise=exercises[0] if len(exercises) == 1 else None,
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Regrade all submissions?"),
-            "opts": self.model._meta,
-            "exercises": [(exercise, len(pks)) for exercise, pks in per_exercise],
-            "total": len(ids),
-            "action": "regrade_all_submissions",
-            "selected": [exercise.pk for exercise in exercises],
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/coding/exercise/regrade_confirmation.html", context)
+        return regrade_confirmation(
+            self,
+            request,
+            title=gettext("Regrade all submissions?"),
+            heading=gettext("Regrade all submissions"),
+            per_exercise=[(exercise.slug, len(pks)) for exercise, pks in per_exercise],
+            action="regrade_all_submissions",
+            selected=[exercise.pk for exercise in exercises],
+        )
 
     @admin.action(description=_("Publish the selected exercises"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
@@ -468,7 +493,20 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Regrade the selected submissions"), permissions=["change"])
     def regrade_selected(self, request: HttpRequest, queryset: QuerySet[Submission]):
-        ids = list(queryset.values_list("pk", flat=True))
+        """Asks first, like regrade-all: a hundred ticked rows are a hundred grades replaced."""
+        rows = list(queryset.order_by("pk").values_list("pk", "exercise__slug"))
+        ids = [pk for pk, _slug in rows]
+        if ids and request.POST.get("post") != "yes":
+            per_exercise = Counter(slug for _pk, slug in rows)
+            return regrade_confirmation(
+                self,
+                request,
+                title=gettext("Regrade the selected submissions?"),
+                heading=gettext("Regrade the selected submissions"),
+                per_exercise=sorted(per_exercise.items()),
+                action="regrade_selected",
+                selected=ids,
+            )
         return regrade_job_start(
             self,
             request,

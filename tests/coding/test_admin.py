@@ -90,9 +90,16 @@ def test_regrade_selected_creates_a_job_with_visible_progress(admin_client_instr
         )
         for _ in range(2)
     ]
+    selected = {"action": "regrade_selected", "_selected_action": [s.pk for s in submissions]}
+    asked = admin_client_instructor.post("/admin/coding/submission/", selected)
+    text = asked.content.decode()
+    assert asked.status_code == 200
+    assert "2 submissions will go back into the grading queue" in text
+    assert "softmax: 2 submissions" in text and "Yes, regrade them" in text
+    assert not RegradeJob.objects.exists()
+    assert set(Submission.objects.values_list("status", flat=True)) == {"graded"}
     response = admin_client_instructor.post(
-        "/admin/coding/submission/",
-        {"action": "regrade_selected", "_selected_action": [s.pk for s in submissions]},
+        "/admin/coding/submission/", {**selected, "post": "yes"}
     )
     job = RegradeJob.objects.get()
     assert response.status_code == 302

@@ -245,6 +245,23 @@ def test_the_regrade_confirmation_reads_in_chinese():
     assert "是的，重新评分" in html and "不，返回" in html
 
 
+def test_regrade_selected_asks_first_in_chinese_and_lists_every_exercise():
+    softmax, attention = regrade_world()
+    picked = Submission.objects.filter(kind=Submission.Kind.SUBMISSION).order_by("pk")
+    selected = {"action": "regrade_selected", "_selected_action": [s.pk for s in picked]}
+    client = instructor("zh-hans")
+    html = client.post("/admin/coding/submission/", selected).content.decode()
+    assert "3 份提交将回到评分队列，并按当前的测试重新评分。" in html
+    assert "重新评分所选提交？" in html and "是的，重新评分" in html
+    assert 'href="/admin/coding/submission/"' in html
+    assert html.count('name="_selected_action"') == 3
+    assert not RegradeJob.objects.exists()
+
+    client.post("/admin/coding/submission/", {**selected, "post": "yes"})
+    assert RegradeJob.objects.get().total == 3
+    assert set(Submission.objects.filter(status="queued")) == set(picked)
+
+
 def test_nothing_to_regrade_needs_no_confirmation():
     exercise = exercise_create("softmax")
     response = instructor().post(

@@ -41,7 +41,11 @@ def job_of_two() -> RegradeJob:
     ]
     instructor().post(
         "/admin/coding/submission/",
-        {"action": "regrade_selected", "_selected_action": [s.pk for s in submissions]},
+        {
+            "action": "regrade_selected",
+            "_selected_action": [s.pk for s in submissions],
+            "post": "yes",
+        },
     )
     return RegradeJob.objects.get()
 
