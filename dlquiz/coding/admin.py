@@ -30,6 +30,8 @@ from dlquiz.coding.models import Exercise, ExerciseHint, GradedTest, RegradeJob,
 from dlquiz.coding.serializers import FRAMEWORKS
 from dlquiz.coding.widgets import CODE_EDITOR_MEDIA, CodeMapField
 from dlquiz.core.widgets import PLAIN_TEXT_OVERRIDES, Column, RowsField
+from dlquiz.courses.admin import LearnerScopedMixin
+from dlquiz.courses.selectors import learners_visible_filter
 from exercises.registry import ExerciseNotFound, exercise_get
 
 # Spreadsheet programs run a cell starting with one of these as a formula.
@@ -264,10 +266,19 @@ class ExerciseAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 n_submissions=Count(
-                    "submissions", filter=Q(submissions__kind=Submission.Kind.SUBMISSION)
+                    "submissions",
+                    filter=Q(submissions__kind=Submission.Kind.SUBMISSION)
+                    & learners_visible_filter(viewer=request.user, path="submissions__user"),
                 )
             )
         )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        exercise = super().get_object(request, object_id, from_field)
+        if exercise is not None:
+            # Whose scores the histogram counts (a display function gets only the row).
+            exercise.viewer = request.user
+        return exercise
 
     @admin.display(description=_("submissions"), ordering="n_submissions")
     def submission_count(self, exercise: Exercise) -> int:
@@ -275,9 +286,10 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("score distribution"))
     def score_distribution(self, exercise: Exercise):
-        if exercise.pk is None:
+        viewer = getattr(exercise, "viewer", None)
+        if exercise.pk is None or viewer is None:
             return "–"
-        bins = selectors.exercise_score_distribution(exercise=exercise)
+        bins = selectors.exercise_score_distribution(exercise=exercise, viewer=viewer)
         students = sum(b.count for b in bins)
         if exercise.due_at:
             text = ngettext(
@@ -404,7 +416,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["student", *(e.slug for e in exercises), "total"])
         writer.writerow(["(max)", *(score_cell(e.max_score) for e in exercises), ""])
-        for row in selectors.grades_table(exercises=exercises):
+        for row in selectors.grades_table(exercises=exercises, viewer=request.user):
             writer.writerow(
                 [csv_cell(row.username), *(score_cell(s) for s in row.scores), f"{row.total:g}"]
             )
@@ -444,7 +456,7 @@ class GradedTestInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(LearnerScopedMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "user",
@@ -529,7 +541,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def regrade_one_view(self, request: HttpRequest, submission_id: int) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        submission = Submission.objects.filter(pk=submission_id).first()
+        submission = self.get_queryset(request).filter(pk=submission_id).first()
         if submission is None or not self.has_change_permission(request, submission):
             raise PermissionDenied
         return regrade_job_start(

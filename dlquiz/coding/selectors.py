@@ -15,7 +15,11 @@ from django.utils import translation
 from dlquiz.accounts.services import user_is_instructor
 from dlquiz.coding import feedback, notify
 from dlquiz.coding.models import Exercise, GradedTest, RegradeJob, Submission
-from dlquiz.courses.selectors import submission_results_withheld, withheld_submission_ids
+from dlquiz.courses.selectors import (
+    learners_visible_filter,
+    submission_results_withheld,
+    withheld_submission_ids,
+)
 from grader.messages import Message, ParamData, message, message_parse
 from grader.values import ArrayView
 
@@ -122,11 +126,12 @@ def exercise_progress_list(*, user: AbstractBaseUser) -> list[ExerciseProgress]:
 
 
 def submission_queryset_visible(*, user: AbstractBaseUser) -> QuerySet[Submission]:
-    """Students see only their own submissions; instructors see everybody's."""
+    """Students see only their own submissions; site instructors those of the people whose work
+    they may read (learners_visible_filter: not another course's students)."""
     submissions = Submission.objects.select_related("exercise", "user")
     if not user_is_instructor(user):
-        submissions = submissions.filter(user=user)
-    return submissions
+        return submissions.filter(user=user)
+    return submissions.filter(learners_visible_filter(viewer=user))
 
 
 def submission_get_visible(
@@ -251,10 +256,14 @@ def regrade_job_progress(*, job: RegradeJob) -> RegradeProgress:
     return RegradeProgress(total=job.total, done=counts["done"], failed=counts["failed"])
 
 
-def _best_scores_at_due(*, exercises: list[Exercise]) -> dict[tuple[int, int], float]:
-    """Best graded score per (user, exercise) among submissions made up to the due date."""
+def _best_scores_at_due(
+    *, exercises: list[Exercise], viewer: AbstractBaseUser
+) -> dict[tuple[int, int], float]:
+    """Best graded score per (user, exercise) among submissions made up to the due date, of the
+    people whose work `viewer` may read."""
     rows = (
         Submission.objects.filter(
+            learners_visible_filter(viewer=viewer),
             exercise__in=exercises,
             kind=Submission.Kind.SUBMISSION,
             status=Submission.Status.GRADED,
@@ -274,13 +283,14 @@ class GradesRow:
     total: float
 
 
-def grades_table(*, exercises: list[Exercise]) -> list[GradesRow]:
-    """Student × exercise, best score at the due date; every active student gets a row, and so
-    does anybody else who submitted."""
-    best = _best_scores_at_due(exercises=exercises)
+def grades_table(*, exercises: list[Exercise], viewer: AbstractBaseUser) -> list[GradesRow]:
+    """Student × exercise, best score at the due date; every active student whose work the
+    viewer may read gets a row, and so does anybody else of them who submitted."""
+    best = _best_scores_at_due(exercises=exercises, viewer=viewer)
     submitters = {user_id for user_id, _ in best}
     users = (
-        User.objects.filter(Q(is_active=True, is_staff=False) | Q(pk__in=submitters))
+        User.objects.filter(learners_visible_filter(viewer=viewer, path="pk"))
+        .filter(Q(is_active=True, is_staff=False) | Q(pk__in=submitters))
         .order_by("username")
         .only("id", "username")
     )
@@ -299,10 +309,12 @@ class HistogramBin:
     count: int
 
 
-def exercise_score_distribution(*, exercise: Exercise, bins: int = 10) -> list[HistogramBin]:
-    """Histogram of each student's best score on the exercise (at the due date); the last bin
-    includes full marks."""
-    scores = list(_best_scores_at_due(exercises=[exercise]).values())
+def exercise_score_distribution(
+    *, exercise: Exercise, viewer: AbstractBaseUser, bins: int = 10
+) -> list[HistogramBin]:
+    """Histogram of each student's best score on the exercise (at the due date), among the
+    people whose work `viewer` may read; the last bin includes full marks."""
+    scores = list(_best_scores_at_due(exercises=[exercise], viewer=viewer).values())
     top = exercise.max_score if exercise.max_score > 0 else 1.0
     width = top / bins
     counts = [0] * bins

@@ -20,6 +20,7 @@ from dlquiz.courses.models import (
     GradeOverride,
     Section,
 )
+from dlquiz.courses.selectors import learners_visible_filter
 
 
 class CourseScopedAdmin(admin.ModelAdmin):
@@ -60,6 +61,18 @@ class CourseScopedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New courses and assignments come from the course pages (join codes, items, seeds).
         return False
+
+
+class LearnerScopedMixin:
+    """For the admins of students' work (submissions, exam attempts, reviews, grades sent to an
+    LMS): a site instructor sees only rows of people learners_visible_filter lets them read, so
+    a course's students stay out of other courses' instructors' view."""
+
+    learner_path = "user"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)  # type: ignore[misc]
+        return rows.filter(learners_visible_filter(viewer=request.user, path=self.learner_path))
 
 
 class SectionInline(admin.TabularInline):

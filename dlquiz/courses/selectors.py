@@ -57,6 +57,30 @@ def course_can_grade(*, user: Viewer, course: Course) -> bool:
     return course_role(user=user, course=course) in STAFF_ROLES
 
 
+def learners_visible_filter(*, viewer: Viewer, path: str = "user") -> Q:
+    """Whose work a site instructor may read, as a filter on `path` (a user field): their own,
+    their courses' students (as instructor or TA), and people who are no course's student (the
+    platform's own learners). A course's students are nobody else's business; a superuser sees
+    everyone. Callers decide first that the viewer is staff at all."""
+    if viewer.is_authenticated and getattr(viewer, "is_superuser", False):
+        return Q()
+    if not viewer.is_authenticated:
+        return Q(pk__in=[])
+    students = Enrollment.objects.filter(role=Enrollment.Role.STUDENT)
+    taught = Enrollment.objects.filter(user_id=viewer.pk, role__in=STAFF_ROLES)
+    return (
+        Q(**{path: viewer.pk})
+        | ~Q(**{f"{path}__in": students.values("user_id")})
+        | Q(
+            **{
+                f"{path}__in": students.filter(course_id__in=taught.values("course_id")).values(
+                    "user_id"
+                )
+            }
+        )
+    )
+
+
 @dataclass
 class CourseMembership:
     course: Course

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dlquiz.courses.admin import LearnerScopedMixin
 from dlquiz.lti import services
 from dlquiz.lti.models import CourseLink, GradeSend, ResourceLinkTarget
 
@@ -49,7 +50,7 @@ class ResourceLinkTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(GradeSend)
-class GradeSendAdmin(admin.ModelAdmin):
+class GradeSendAdmin(LearnerScopedMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "target", "score_given", "score_maximum", "status")
     list_filter = ("status",)
     readonly_fields = (

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dlquiz.content.rendering import markdown_render
 from dlquiz.core.widgets import PLAIN_TEXT_OVERRIDES, Column, RowsField
+from dlquiz.courses.admin import LearnerScopedMixin
 from dlquiz.quiz.grading import expected_describe
 from dlquiz.quiz.models import (
     AttemptItem,
@@ -355,7 +356,7 @@ class AttemptItemInline(admin.TabularInline):
 
 
 @admin.register(ExamAttempt)
-class ExamAttemptAdmin(admin.ModelAdmin):
+class ExamAttemptAdmin(LearnerScopedMixin, admin.ModelAdmin):
     list_display = ["id", "user", "exam", "status", "score", "max_score", "started_at", "deadline"]
     list_filter = ["status", "exam"]
     search_fields = ["user__username"]
@@ -367,14 +368,14 @@ class ExamAttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewState)
-class ReviewStateAdmin(admin.ModelAdmin):
+class ReviewStateAdmin(LearnerScopedMixin, admin.ModelAdmin):
     list_display = ["user", "card", "due", "reps", "last_review"]
     search_fields = ["user__username", "card__question"]
     raw_id_fields = ["user", "card"]
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(admin.ModelAdmin):
+class ReviewLogAdmin(LearnerScopedMixin, admin.ModelAdmin):
     list_display = ["user", "card", "source", "rating", "reviewed_at"]
     list_filter = ["source"]
     raw_id_fields = ["user", "card"]
