@@ -10,6 +10,7 @@ import logging
 import socket
 import time
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypedDict, cast
 
 import redis
@@ -22,6 +23,7 @@ from django.utils import timezone
 from dlquiz.coding.models import Exercise, GradedTest, Submission
 from dlquiz.coding.notify import submission_finished_publish
 from dlquiz.coding.services import GRADE_TASK_NAME, submission_enqueue
+from dlquiz.coding.signals import submission_given_up
 from dlquiz.ops.metrics import grading_record, sandbox_failure_record
 from grader.messages import english
 
@@ -285,6 +287,10 @@ def submissions_sweep(
             if submission.attempts >= settings.DLQUIZ_MAX_GRADE_ATTEMPTS:
                 submission.attempts += 1
                 submission_fail(submission=submission)
+                # Its score is gone (a regrade's included): a course's grade may have changed.
+                transaction.on_commit(
+                    partial(submission_given_up.send, sender=Submission, submission_id=pk)
+                )
                 counts["failed"] += 1
                 continue
             # Restart the clock so the next sweep gives this delivery its full deadline.

@@ -9,6 +9,7 @@ from celery import signals
 from django.dispatch import receiver
 
 from dlquiz.coding.services import GRADE_TASK_NAME
+from dlquiz.coding.signals import submission_given_up
 from dlquiz.quiz.signals import attempt_graded
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,18 @@ def submission_graded(sender: Any = None, args: Any = None, **kwargs: Any) -> No
         submission_graded_notify(submission_id=int(args[0]))
     except Exception:  # a receiver must never fail the grading task
         log.exception("grade_changed for submission %s failed", args[0])
+
+
+@receiver(submission_given_up, dispatch_uid="dlquiz.courses.submission_given_up")
+def submission_failed(sender: Any = None, *, submission_id: int, **kwargs: Any) -> None:
+    """The sweeper gave up on a submission (no score now, though a regrade's had one): the
+    course hears of it as of a grading."""
+    from dlquiz.courses.services import submission_graded_notify
+
+    try:
+        submission_graded_notify(submission_id=submission_id)
+    except Exception:  # the sweeper goes on with the next submission
+        log.exception("grade_changed for submission %s failed", submission_id)
 
 
 @receiver(attempt_graded, dispatch_uid="dlquiz.courses.exam_attempt_graded")

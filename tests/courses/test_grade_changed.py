@@ -11,17 +11,24 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
+from dlquiz.coding.models import Submission
 from dlquiz.core import sweeps
 from dlquiz.courses import services
-from dlquiz.courses.models import Assignment
+from dlquiz.courses.models import Assignment, GradeHistory
 from dlquiz.courses.signals import grade_changed
 from dlquiz.quiz.models import ExamAttempt, Question
 from dlquiz.quiz.services import attempt_create
-from tests.coding.factories import api_client_for
-from tests.courses.factories import assignment_create, course_create, exam_create, member_add
+from tests.coding.factories import SOFTMAX_TORCH, api_client_for
+from tests.courses.factories import (
+    assignment_create,
+    course_create,
+    exam_create,
+    instructor_of,
+    member_add,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +149,36 @@ def test_a_practice_exam_graded_by_the_sweep_is_no_course_grade(
     attempt.refresh_from_db()
     assert attempt.status == ExamAttempt.Status.GRADED
     assert received == []
+
+
+@override_settings(DLQUIZ_MAX_GRADE_ATTEMPTS=1)
+def test_a_regrade_the_sweeper_gives_up_on_tells_the_course(
+    received, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A regraded submission that no worker finished loses its score when the sweeper gives up
+    on it; the course hears of it (an LMS must not keep the old score), and the history shows
+    the regrade's outcome."""
+    from dlquiz.coding import grading
+
+    course = course_create()
+    student = member_add(course, "lin")
+    assignment = assignment_create(course)
+    submission = services.assignment_submit(
+        user=student, item=assignment.items.get(), framework="torch", code=SOFTMAX_TORCH
+    )
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.GRADED, score=8, graded_at=timezone.now()
+    )
+    # Queued after its commit, which a test's transaction never reaches: no broker needed.
+    services.assignment_regrade(assignment=assignment, actor=instructor_of(course))
+    assert received == []
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.RUNNING, attempts=1, started_at=timezone.now() - timedelta(hours=1)
+    )
+    monkeypatch.setattr(grading, "submission_ids_in_flight", lambda: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert grading.submissions_sweep() == {"requeued": 0, "failed": 1}
+    assert received == [(assignment.pk, student.pk)]
+    entry = GradeHistory.objects.get(submission=submission)
+    assert (entry.reason, entry.old_score, entry.new_score) == ("regrade", 8, None)
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.FAILED
