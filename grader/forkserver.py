@@ -80,9 +80,6 @@ ZYGOTE_REQUEST = struct.Struct("!ci")
 ZYGOTE_REPLY = struct.Struct("!i")  # pid of the new child, or a wait status
 # Longest text relayed from a child (a load message, a forbidden name).
 MESSAGE_CHARS = 4000
-# Bigger pipes: a performance input or result of a few MB crosses in a few reads, not hundreds.
-PIPE_BYTES = 1 << 20
-F_SETPIPE_SZ = 1031
 PROTOCOL_BROKEN = english("sandbox.protocol", phase="")
 LOADING = english("phase.loading")
 
@@ -500,7 +497,7 @@ def _zygote_serve(server: Server, sock: socket.socket) -> None:
         err_r, err_w = os.pipe()
         for fd in (cmd_w, res_w):
             with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, protocol.PIPE_BYTES)
         if server.isolated:
             # The next fork becomes PID 1 of a new PID namespace; setns below undoes this for
             # the zygote itself (thread creation would fail in it otherwise).

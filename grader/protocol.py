@@ -309,6 +309,9 @@ def type_name(obj: object) -> str:
 
 # Frames: an 8-byte big-endian length, then the payload. Used on every pipe of the sandbox.
 
+# Bigger pipes: a performance input or result of a few MB crosses in a few reads, not hundreds.
+PIPE_BYTES = 1 << 20
+
 
 def write_frame(fd: int, payload: bytes) -> None:
     write_all(fd, _FRAME_LEN.pack(len(payload)))

@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import fcntl
 import logging
 import os
 import select
@@ -251,6 +252,9 @@ class Sandbox:
     def _start(self) -> None:
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        for fd in (job_w, reply_w):
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, protocol.PIPE_BYTES)
         boot = (
             f"import sys; sys.path.insert(0, {PROJECT_ROOT!r}); "
             "from grader.forkserver import main; main()"
