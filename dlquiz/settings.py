@@ -86,7 +86,8 @@ WSGI_APPLICATION = "dlquiz.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The admin's base_site.html, extended with the project's admin styles and script.
+        "DIRS": [BASE_DIR / "dlquiz" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -335,3 +335,47 @@ def _audit_here(page) -> list[str]:
         if size is PHONE and overflow["excess"] > 0:
             problems.append(f"390px scroll-x by {overflow['excess']}px: {overflow['wide']}")
     return problems
+
+
+# The admin as a course's instructor (a site instructor) uses it: "{...}" filled from admin_ids.
+ADMIN_PAGES = {
+    "admin": "/admin/",
+    "admin-exercises": "/admin/coding/exercise/",
+    "admin-exercise": "/admin/coding/exercise/{exercise}/change/",
+    "admin-submissions": "/admin/coding/submission/",
+    "admin-submission": "/admin/coding/submission/{submission}/change/",
+    "admin-questions": "/admin/quiz/question/",
+    "admin-question": "/admin/quiz/question/{question}/change/",
+    "admin-courses": "/admin/courses/course/",
+    "admin-course": "/admin/courses/course/{course}/change/",
+    "admin-audit": "/admin/ops/auditentry/",
+}
+
+
+def test_the_admin_passes_axe_and_fits_a_phone(course_site, browser_context):
+    """The admin pages an instructor works in (lists and change forms of exercises, submissions,
+    questions and courses, with the project's own widgets): no serious or critical axe-core
+    violation at 1280 or 390 px in either theme, no sideways scrolling at 390 x 844."""
+    from dlquiz.quiz.models import Question
+
+    call_command("load_content", verbosity=0)  # the question bank
+    ids = {
+        "exercise": Exercise.objects.get(slug="softmax").pk,
+        "submission": Submission.objects.order_by("pk").first().pk,
+        "question": Question.objects.order_by("pk").first().pk,
+        "course": course_site["course"],
+    }
+    page = browser_context.new_page()
+    page.set_default_timeout(20_000)
+    base = course_site["base"]
+    shots = os.environ.get("DLQUIZ_SHOTS_DIR")
+    _log_in(page, base, "prof")
+    found: dict[str, list[str]] = {}
+    for name, path in ADMIN_PAGES.items():
+        url = base + path.format(**ids)
+        problems = _audit_page(page, name=name, url=url, shots=shots)
+        assert page.url == url, f"{name}: {page.url}"
+        if problems:
+            found[name] = problems
+    unexpected = _unexpected(found)
+    assert unexpected == {}, "\n".join(f"{n}: {p}" for n, ps in unexpected.items() for p in ps)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dlquiz.coding.models import Exercise, RegradeJob, Submission
 from dlquiz.coding.services import exercises_sync
-from dlquiz.content.models import Topic
+from dlquiz.content.models import Card, Topic
 from dlquiz.quiz.models import Question
 from dlquiz.similarity import services as similarity_services
 from dlquiz.similarity.models import SimilarityRun
@@ -169,9 +169,37 @@ def test_a_choice_is_added_and_ticked_in_the_browser(live_server, page):
     assert violations(page) == []
 
 
+def test_select2_still_clears_after_its_markup_is_mended(live_server, page):
+    """core/admin-a11y.js names select2's search box and moves its "clear all" mark out of the
+    list (a list holds list items only); the mark still clears every linked card."""
+    topic = Topic.objects.create(slug="cnn", name_zh="卷积", name_en="CNN")
+    cards = [
+        Card.objects.create(topic=topic, question=f"问题 {i}", answer="答", key=f"c{i}")
+        for i in range(2)
+    ]
+    question = Question.objects.create(
+        key="q", topic=topic, kind="single", prompt="哪一个？", choices=["甲", "乙"]
+    )
+    question.answer = {"choice": 0}
+    question.save()
+    question.cards.set(cards)
+    base = live_server.url
+    admin_log_in(page, base)
+    page.goto(f"{base}/admin/quiz/question/{question.pk}/change/")
+    page.wait_for_selector(".field-cards .select2-selection > .select2-selection__clear")
+    assert page.locator(".select2-selection__rendered > .select2-selection__clear").count() == 0
+    assert page.get_attribute(".field-cards .select2-search__field", "aria-label")
+    page.locator(".field-cards .select2-selection__clear").dispatch_event("mousedown")
+    page.keyboard.press("Escape")
+    assert page.locator(".field-cards .select2-selection__choice").count() == 0
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{base}/admin/quiz/question/")
+    assert question.cards.count() == 0
+
+
 AXE = "/static/vendor/axe-core-4.14.1/axe.min.js"
-# What these pages add to Django's admin; the admin's own markup (breadcrumbs, inline tables,
-# date widgets, select2) is Django's to fix and not audited here.
+# What these pages add to Django's admin, audited here with their widgets at work; whole admin
+# pages, Django's own markup included, are audited in test_accessibility_browser.py.
 OURS = [
     ".rows-editor",
     ".code-map",
