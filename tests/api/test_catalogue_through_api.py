@@ -54,8 +54,12 @@ def test_every_exercise_is_listed_and_its_model_solutions_are_accepted(celery_wo
             assert response.status_code == 201, response.json()
             posted[response.json()["id"]] = (package.slug, framework)
     graded = _wait(client, list(posted), timeout=900)
+    # Each failing test with its message (a too_slow one says how long it took and was allowed).
     rejected = {
-        posted[pk]: (data["verdict"], [t["name"] for t in data["tests"] if t["status"] != "passed"])
+        posted[pk]: (
+            data["verdict"],
+            [(t["name"], t["message"]) for t in data["tests"] if t["status"] != "passed"],
+        )
         for pk, data in graded.items()
         if data["verdict"] != "accepted"
     }
