@@ -832,9 +832,13 @@ def _text(data: bytes) -> str:
 def _warm_up() -> None:
     """Import numpy and torch and run the common ops once, single-threaded, so children start
     warm. Children run torch with one intra-op thread: starting an OpenMP pool costs tens of
-    milliseconds per child, and a child forked after a multi-threaded op would hang in OpenMP."""
+    milliseconds per child, and a child forked after a multi-threaded op would hang in OpenMP.
+    They run numpy's BLAS on one thread too: a worker grades one submission per core, and BLAS
+    threads spin-waiting beside another child's made a matrix product twenty times slower."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
+    threadpool_limits(limits=1, user_api="blas")  # kept for good: children inherit it
     try:
         import torch
     except ImportError:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from exercises import checks
 from exercises.base import Case, Exercise, Raises, copy_value
@@ -137,17 +138,22 @@ def expected_for(
 
 
 @contextlib.contextmanager
-def _single_torch_thread() -> Iterator[None]:
-    # Submissions run with one torch thread in the sandbox; timing the reference with more
-    # would make the allowance depend on the worker's core count.
-    import torch
+def _one_thread(framework: str) -> Iterator[None]:
+    # Submissions run on one thread in the sandbox (one BLAS thread, one torch thread): timing
+    # the reference with more would make the allowance depend on the worker's core count, and
+    # BLAS threads spinning beside another worker's grade slow both many times over.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if framework != "torch":
+            yield
+            return
+        import torch
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+        previous = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
 
 def _to_framework(value: Any, *, framework: str, device: str) -> Any:
@@ -194,10 +200,7 @@ def _reference_time_ms(exercise: Exercise, framework: str, case_name: str, devic
             total += (time.perf_counter() - start) * 1000.0
         return total
 
-    guard = (
-        _single_torch_thread() if framework == "torch" and not cuda else contextlib.nullcontext()
-    )
-    with guard:
+    with contextlib.nullcontext() if cuda else _one_thread(framework):
         run_all()  # warm-up: first-call allocations and kernel selection
         times = [run_all() for _ in range(REFERENCE_TIMING_RUNS)]
     return statistics.median(times)

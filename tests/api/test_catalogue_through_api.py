@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from dlquiz.coding.models import Submission
 from dlquiz.coding.services import exercises_sync
 from exercises.registry import exercise_get, exercise_list
 from tests.coding.factories import api_client_for, teacher_create
@@ -16,17 +17,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _wait(client, ids: list[int], *, timeout: float) -> dict[int, dict]:
+    """Every submission as the API returns it once it is graded or failed. Progress is polled
+    with one query rather than a request per submission: seventy requests every fraction of a
+    second would take a core from the worker whose timing the performance tests judge."""
     deadline = time.monotonic() + timeout
-    done: dict[int, dict] = {}
-    while time.monotonic() < deadline and len(done) < len(ids):
-        for submission_id in ids:
-            if submission_id in done:
-                continue
-            data = client.get(f"/api/submissions/{submission_id}/").json()
-            if data["status"] in ("graded", "failed"):
-                done[submission_id] = data
-        time.sleep(0.2)
-    assert len(done) == len(ids), f"{len(ids) - len(done)} submissions not graded in {timeout}s"
+    finished = Submission.objects.filter(
+        pk__in=ids, status__in=(Submission.Status.GRADED, Submission.Status.FAILED)
+    )
+    while time.monotonic() < deadline and finished.count() < len(ids):
+        time.sleep(0.5)
+    done = {pk: client.get(f"/api/submissions/{pk}/").json() for pk in ids}
+    late = [pk for pk, data in done.items() if data["status"] not in ("graded", "failed")]
+    assert not late, f"{len(late)} submissions not graded in {timeout}s"
     return done
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
 from exercises.base import Raises
 from exercises.registry import exercise_get
+from grader import grading
 from grader.grading import allowed_time_ms, expected_for, judge_outcome, reference_time_ms
 from grader.sandbox import CallOutcome
 
@@ -245,3 +247,21 @@ def test_any_returned_value_gets_a_verdict(value):
         outcome=outcome_for(case, status="ok", value=value, value_kind="python"),
     )
     assert status_of(judged)[0] in ("invalid_output", "wrong_answer")
+
+
+@pytest.mark.parametrize("framework", ["numpy", "torch"])
+def test_references_are_timed_on_one_thread_as_submissions_run(framework):
+    """The allowance comes from the reference timed as a child runs: one BLAS thread, one torch
+    thread; the worker's own settings come back afterwards."""
+    import torch
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    blas_before, torch_before = blas_threads(), torch.get_num_threads()
+    with grading._one_thread(framework):
+        assert set(blas_threads()) == {1}
+        if framework == "torch":
+            assert torch.get_num_threads() == 1
+    assert blas_threads() == blas_before
+    assert torch.get_num_threads() == torch_before

@@ -160,6 +160,30 @@ def test_time_is_measured_outside_and_summed_over_repetitions(sandbox):
     assert 150 <= outcome.time_ms < 1500
 
 
+def test_numpy_runs_blas_on_one_thread_in_the_child(sandbox):
+    """A worker grades one submission per core: a child's BLAS threads spin-waiting beside
+    another child's made a matrix product many times slower and judged a model solution
+    too slow, so children inherit a one-thread BLAS from the fork server."""
+    source = (
+        "import numpy as np\n"
+        "from threadpoolctl import threadpool_info\n"
+        "def f():\n"
+        "    a = np.ones((256, 256))\n"
+        "    a @ a\n"
+        "    return [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+    )
+    job = Job(
+        source=source,
+        entry_point="f",
+        framework="numpy",
+        calls=(Call("threads", (), {}),),
+        limits=SMALL_LIMITS,
+    )
+    outcome = sandbox.run(job).outcomes[0]
+    assert outcome.status == "ok", outcome
+    assert outcome.value == [1]
+
+
 def test_a_repetition_that_raises_is_the_calls_outcome(sandbox):
     """When one repetition raises, the call raised, and the message says which repetition."""
     source = "def f(x):\n    if x == 2:\n        raise ValueError('two')\n    return x\n"
