@@ -87,7 +87,9 @@ def test_student_pages_work_without_a_policy_violation(live_server, page):
         assert violations(page) == [], path
 
     # The language switch, an inline handler before the policy, still submits on change.
-    page.select_option("select[name=language]", "en")
+    # The page is reloaded by the change: wait for that navigation, not the page it leaves.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
     assert violations(page) == []
