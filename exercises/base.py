@@ -75,6 +75,12 @@ class PerformanceTest:
     weight: float = 1.0
 
 
+@functools.cache
+def _parameter_names(function: Callable[..., Any]) -> tuple[str, ...]:
+    """A function's parameter names, read once (every check of every case asks)."""
+    return tuple(inspect.signature(function).parameters)
+
+
 @dataclass(frozen=True)
 class ExerciseLimits:
     """Per-exercise limits; grader.grading turns them into sandbox limits (scaled by the
@@ -125,23 +131,24 @@ class SamplePublic(TypedDict):
     expected: str
 
 
-def _freeze(value: Any) -> Any:
-    """Make generated arrays read-only so a cached case can never be altered by accident."""
+def freeze_value(value: Any) -> Any:
+    """A read-only copy of plain data, so a cached case or expected value can never be altered
+    by accident."""
     if isinstance(value, np.ndarray):
         value = np.array(value, copy=True)
         value.flags.writeable = False
         return value
     if isinstance(value, tuple):
-        return tuple(_freeze(item) for item in value)
+        return tuple(freeze_value(item) for item in value)
     if isinstance(value, list):
-        return [_freeze(item) for item in value]
+        return [freeze_value(item) for item in value]
     if isinstance(value, dict):
-        return {key: _freeze(item) for key, item in value.items()}
+        return {key: freeze_value(item) for key, item in value.items()}
     return value
 
 
 def freeze_inputs(inputs: Inputs) -> Inputs:
-    return Inputs(args=_freeze(tuple(inputs.args)), kwargs=_freeze(dict(inputs.kwargs)))
+    return Inputs(args=freeze_value(tuple(inputs.args)), kwargs=freeze_value(dict(inputs.kwargs)))
 
 
 def copy_value(value: Any) -> Any:
@@ -344,7 +351,7 @@ class Exercise:
         ]
 
     def argnames(self) -> tuple[str, ...]:
-        return tuple(inspect.signature(self.reference).parameters)
+        return _parameter_names(type(self).reference)[1:]  # self left out
 
     def format_call(self, inputs: Inputs) -> str:
         parts = [

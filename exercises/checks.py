@@ -13,6 +13,7 @@ reader's language; `CheckResult.message` is its English text.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -58,6 +59,9 @@ class CheckResult:
         return text_message(self.message) if self.message else None
 
 
+_PASSED = CheckResult(status=PASSED, score=1.0, message="")
+
+
 def result_of(status: str, text: str | Message, *, score: float = 0.0) -> CheckResult:
     """A CheckResult whose message is a Message (its English text kept alongside) or text."""
     if isinstance(text, Message):
@@ -80,7 +84,7 @@ def status_result(status: str, text: str | Message) -> CheckResult:
 
 
 def passed(text: str | Message = "") -> CheckResult:
-    return result_of(PASSED, text, score=1.0)
+    return result_of(PASSED, text, score=1.0) if text else _PASSED
 
 
 def wrong(text: str | Message, *, score: float = 0.0) -> CheckResult:
@@ -195,8 +199,15 @@ def check_values(
     *, name: str, got: object, expected: np.ndarray, rtol: float, atol: float
 ) -> CheckResult:
     """Elementwise |got - expected| <= atol + rtol * |expected|, reporting the worst elements."""
-    if _float32_clearly_close(got=got, expected=expected, rtol=rtol, atol=atol):
+    if values_clearly_close(got=got, expected=expected, rtol=rtol, atol=atol):
         return passed()
+    return check_values_precisely(name=name, got=got, expected=expected, rtol=rtol, atol=atol)
+
+
+def check_values_precisely(
+    *, name: str, got: object, expected: np.ndarray, rtol: float, atol: float
+) -> CheckResult:
+    """check_values in float64 throughout, for values values_clearly_close did not clear."""
     values = np.asarray(got, dtype=np.float64)
     reference = np.asarray(expected, dtype=np.float64)
     finite = np.isfinite(reference)
@@ -260,9 +271,16 @@ def check_values(
 # few float32 roundings (the difference and the bound each carry at most two), so float64
 # arithmetic would pass it too. Anything closer, non-finite or wrong takes the float64 path.
 _FLOAT32_MARGIN = 1.0 - 8 * float(np.finfo(np.float32).eps)
+# Bounds kept for read-only expected values (the grader's cached ones), which every submission
+# of a case is compared with: the comparison is then one subtraction and one comparison.
+_BOUNDS_KEPT_BYTES = 64 << 20
+_bounds: dict[int, tuple[weakref.ref, float, float, np.ndarray | None]] = {}
 
 
-def _float32_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol: float) -> bool:
+def values_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """True when a float32 array of the expected shape clears the tolerance with a margin. It
+    then also has the expected form: an ndarray, that shape and dtype, and finite (a NaN or an
+    infinity never clears it)."""
     if not (
         isinstance(got, np.ndarray)
         and got.dtype == np.float32
@@ -270,17 +288,37 @@ def _float32_clearly_close(*, got: object, expected: np.ndarray, rtol: float, at
         and expected.dtype == np.float32
         and got.shape == expected.shape
         and atol > 0
-        and np.isfinite(expected).all()
     ):
+        return False
+    bound = _bound(expected, rtol=rtol, atol=atol)
+    if bound is None:
         return False
     # out= keeps a 0-d result an array (a ufunc hands back a scalar for 0-d inputs otherwise).
     error = np.subtract(got, expected, out=np.empty_like(got))
     np.abs(error, out=error)
-    bound = np.abs(expected)
-    bound *= np.float32(rtol)
-    bound += np.float32(atol)
-    bound *= np.float32(_FLOAT32_MARGIN)
     return bool(np.less_equal(error, bound).all())
+
+
+def _bound(expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray | None:
+    """(|expected| x rtol + atol) x margin in float32; None when expected is not all finite."""
+    kept = _bounds.get(id(expected))
+    if kept is not None and kept[0]() is expected and kept[1:3] == (rtol, atol):
+        return kept[3]
+    bound: np.ndarray | None = None
+    if np.isfinite(expected).all():
+        bound = np.abs(expected)
+        bound *= np.float32(rtol)
+        bound += np.float32(atol)
+        bound *= np.float32(_FLOAT32_MARGIN)
+    if not expected.flags.writeable:  # a writeable one could change under its kept bound
+        while (
+            _bounds
+            and sum(b[3].nbytes for b in _bounds.values() if b[3] is not None) + (expected.nbytes)
+            > _BOUNDS_KEPT_BYTES
+        ):
+            del _bounds[next(iter(_bounds))]
+        _bounds[id(expected)] = (weakref.ref(expected), rtol, atol, bound)
+    return bound
 
 
 def check_allclose(
@@ -293,27 +331,34 @@ def check_allclose(
     dtype: bool = True,
 ) -> CheckResult:
     """Shape, dtype and finiteness first (invalid_output), then values (wrong_answer)."""
+    if values_clearly_close(got=got, expected=expected, rtol=rtol, atol=atol):
+        return passed()  # the form is right too
     form = check_array_form(name=name, got=got, expected=expected, dtype=dtype)
     if not form.passed:
         return form
-    return check_values(name=name, got=got, expected=expected, rtol=rtol, atol=atol)
+    return check_values_precisely(name=name, got=got, expected=expected, rtol=rtol, atol=atol)
 
 
 def check_sums_to_one(*, name: str, got: np.ndarray, dim: int, tol: float = 1e-3) -> CheckResult:
     """A probability distribution along `dim`: every slice sums to 1 and nothing is negative."""
-    values = np.asarray(got, dtype=np.float64)
-    negative = values < 0
-    if negative.any():
-        index = np.unravel_index(int(np.argmax(negative)), values.shape)
-        return wrong(
-            message(
-                "check.negative_probability",
-                name=name,
-                value=format_number(values[index]),
-                index=format_index(index),
+    values = np.asarray(got)
+    if values.dtype.kind not in "fiub":
+        values = values.astype(np.float64)
+    # One pass without a mask in the common case; a NaN (the minimum then) makes it look again.
+    if values.size and not values.min() >= 0:
+        negative = values < 0
+        if negative.any():
+            index = np.unravel_index(int(np.argmax(negative)), values.shape)
+            return wrong(
+                message(
+                    "check.negative_probability",
+                    name=name,
+                    value=format_number(values[index]),
+                    index=format_index(index),
+                )
             )
-        )
-    sums = values.sum(axis=dim)
+    # Summed in float64 without a float64 copy of the whole array.
+    sums = np.add.reduce(values, axis=dim, dtype=np.float64)
     off = np.abs(sums - 1.0) > tol
     if off.any():
         index = np.unravel_index(int(np.argmax(off)), sums.shape)

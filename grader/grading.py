@@ -30,7 +30,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from exercises import checks
-from exercises.base import Case, Exercise, Raises, copy_value
+from exercises.base import Case, Exercise, Raises, copy_value, freeze_value
 from exercises.mistakes import Failure, diagnose
 from grader import values as array_values
 from grader.messages import (
@@ -127,7 +127,8 @@ class GradeResult:
 def _expected(exercise: Exercise, case_name: str, rep: int) -> Any:
     # The reference runs on the CPU in float64 whatever the framework and grading device, so
     # one value serves every submission of the case's repetition.
-    return exercise.expected(exercise.case_get(name=case_name).runs[rep])
+    # Read-only: shared by every grade, and the checkers keep their bounds for read-only values.
+    return freeze_value(exercise.expected(exercise.case_get(name=case_name).runs[rep]))
 
 
 def expected_for(

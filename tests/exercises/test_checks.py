@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from exercises import checks
 
@@ -204,13 +205,16 @@ def test_kind_check_message():
     assert result.message == "result: expected a torch.Tensor, got a numpy.ndarray"
 
 
-def test_float32_fast_path_decides_exactly_as_float64_arithmetic():
+@pytest.mark.parametrize("read_only", [False, True], ids=["writeable", "read-only"])
+def test_float32_fast_path_decides_exactly_as_float64_arithmetic(read_only):
     """Float32 results are compared in float32 when every element clears the tolerance with a
-    margin; the verdict must be the float64 one, element errors right at the bound included."""
+    margin; the verdict must be the float64 one, element errors right at the bound included,
+    and the same when the bound is kept for a read-only expected value."""
     rng = np.random.default_rng(7)
     rtol, atol = 1e-5, 1e-6
     for trial in range(300):
         expected = (rng.standard_normal(64) * 10.0 ** rng.integers(-4, 4)).astype(F32)
+        expected.flags.writeable = not read_only
         bound = atol + rtol * np.abs(expected.astype(np.float64))
         # Errors from well inside to just outside the bound, some landing on it.
         scale = rng.choice([0.5, 0.999999, 1.0, 1.000001, 2.0], size=64)
@@ -248,3 +252,46 @@ def test_float32_fast_path_takes_a_0d_result():
         name="loss", got=np.array(0.5, F32), expected=expected, rtol=1e-5, atol=1e-6
     )
     assert off.status == "wrong_answer"
+
+
+def test_a_kept_bound_follows_the_tolerance_and_is_never_kept_for_a_writeable_value():
+    """Bounds are kept only for read-only expected values, per tolerance; a writeable one may
+    change between checks and is judged as it is now."""
+    expected = np.array([1.0, 2.0, 3.0], F32)
+    expected.flags.writeable = False
+    got = expected + F32(1e-3)
+    assert checks.check_values(name="o", got=got, expected=expected, rtol=1e-2, atol=1e-6).passed
+    tight = checks.check_values(name="o", got=got, expected=expected, rtol=1e-5, atol=1e-6)
+    assert tight.status == "wrong_answer"
+    changing = np.array([1.0, 2.0, 3.0], F32)
+    same = changing.copy()
+    assert checks.check_values(name="o", got=same, expected=changing, rtol=1e-5, atol=1e-6).passed
+    changing += F32(1.0)
+    moved = checks.check_values(name="o", got=same, expected=changing, rtol=1e-5, atol=1e-6)
+    assert moved.status == "wrong_answer"
+
+
+def test_a_clearly_close_result_has_the_expected_form():
+    """The fast path stands in for the form check only when it clears: a NaN or an infinity in
+    the result never clears it, so the form check still reports them."""
+    expected = np.array([0.5, 0.75, 0.25], F32)
+    expected.flags.writeable = False
+    for bad in (np.nan, np.inf, -np.inf):
+        got = np.array([0.5, bad, 0.25], F32)
+        assert not checks.values_clearly_close(got=got, expected=expected, rtol=1e-5, atol=1e-6)
+        result = checks.check_allclose(name="o", got=got, expected=expected, rtol=1e-5, atol=1e-6)
+        assert result.status == "invalid_output", bad
+    as_float64 = expected.astype(np.float64)
+    assert not checks.values_clearly_close(got=as_float64, expected=expected, rtol=1e-5, atol=1e-6)
+    result = checks.check_allclose(
+        name="o", got=as_float64, expected=expected, rtol=1e-5, atol=1e-6
+    )
+    assert result.status == "invalid_output" and "float64" in result.message
+
+
+def test_sums_to_one_finds_a_negative_entry_beside_a_nan():
+    """The negative check reads the minimum first; a NaN there must not hide a negative entry."""
+    got = np.array([[0.5, np.nan, -0.25, 0.75]], F32)
+    result = checks.check_sums_to_one(name="result", got=got, dim=-1)
+    assert result.status == "wrong_answer"
+    assert "-0.25" in result.message and "(0, 2)" in result.message
