@@ -274,7 +274,47 @@ _FLOAT32_MARGIN = 1.0 - 8 * float(np.finfo(np.float32).eps)
 # Bounds kept for read-only expected values (the grader's cached ones), which every submission
 # of a case is compared with: the comparison is then one subtraction and one comparison.
 _BOUNDS_KEPT_BYTES = 64 << 20
-_bounds: dict[int, tuple[weakref.ref, float, float, np.ndarray | None]] = {}
+_BOUNDS_KEPT = 4096  # as many as the grader caches expected values
+
+
+@dataclass
+class _KeptBounds:
+    """Bounds by the id of their expected value, oldest first, within a byte budget."""
+
+    entries: dict[int, tuple[weakref.ref, float, float, np.ndarray | None]]
+    nbytes: int = 0
+
+    def get(
+        self, expected: np.ndarray, *, rtol: float, atol: float
+    ) -> tuple[np.ndarray | None, ...]:
+        """(bound,) when one is kept for this very array and tolerance; () otherwise."""
+        kept = self.entries.get(id(expected))
+        # The weak reference tells a new array from a dead one that had the same id.
+        if kept is None or kept[0]() is not expected or kept[1:3] != (rtol, atol):
+            return ()
+        return (kept[3],)
+
+    def keep(
+        self, expected: np.ndarray, *, rtol: float, atol: float, bound: np.ndarray | None
+    ) -> None:
+        size = 0 if bound is None else bound.nbytes
+        if size > _BOUNDS_KEPT_BYTES:
+            return
+        self._drop(id(expected))
+        while self.entries and (
+            self.nbytes + size > _BOUNDS_KEPT_BYTES or len(self.entries) >= _BOUNDS_KEPT
+        ):
+            self._drop(next(iter(self.entries)))
+        self.entries[id(expected)] = (weakref.ref(expected), rtol, atol, bound)
+        self.nbytes += size
+
+    def _drop(self, key: int) -> None:
+        dropped = self.entries.pop(key, None)
+        if dropped is not None and dropped[3] is not None:
+            self.nbytes -= dropped[3].nbytes
+
+
+_bounds = _KeptBounds(entries={})
 
 
 def values_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol: float) -> bool:
@@ -301,9 +341,9 @@ def values_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol
 
 def _bound(expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray | None:
     """(|expected| x rtol + atol) x margin in float32; None when expected is not all finite."""
-    kept = _bounds.get(id(expected))
-    if kept is not None and kept[0]() is expected and kept[1:3] == (rtol, atol):
-        return kept[3]
+    kept = _bounds.get(expected, rtol=rtol, atol=atol)
+    if kept:
+        return kept[0]
     bound: np.ndarray | None = None
     if np.isfinite(expected).all():
         bound = np.abs(expected)
@@ -311,13 +351,7 @@ def _bound(expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray | No
         bound += np.float32(atol)
         bound *= np.float32(_FLOAT32_MARGIN)
     if not expected.flags.writeable:  # a writeable one could change under its kept bound
-        while (
-            _bounds
-            and sum(b[3].nbytes for b in _bounds.values() if b[3] is not None) + (expected.nbytes)
-            > _BOUNDS_KEPT_BYTES
-        ):
-            del _bounds[next(iter(_bounds))]
-        _bounds[id(expected)] = (weakref.ref(expected), rtol, atol, bound)
+        _bounds.keep(expected, rtol=rtol, atol=atol, bound=bound)
     return bound
 
 

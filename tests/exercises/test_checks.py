@@ -295,3 +295,24 @@ def test_sums_to_one_finds_a_negative_entry_beside_a_nan():
     result = checks.check_sums_to_one(name="result", got=got, dim=-1)
     assert result.status == "wrong_answer"
     assert "-0.25" in result.message and "(0, 2)" in result.message
+
+
+def test_kept_bounds_stay_within_their_byte_budget(monkeypatch):
+    """The oldest bounds go first once the budget is spent; a value over it is never kept."""
+    kept = checks._KeptBounds(entries={})
+    monkeypatch.setattr(checks, "_bounds", kept)
+    monkeypatch.setattr(checks, "_BOUNDS_KEPT_BYTES", 3 * 400)
+    arrays = []
+    for _ in range(5):
+        expected = np.ones(100, F32)
+        expected.flags.writeable = False
+        arrays.append(expected)
+        assert checks.check_values(
+            name="o", got=expected, expected=expected, rtol=0, atol=1e-6
+        ).passed
+    assert kept.nbytes == 3 * 400
+    assert [key for key in kept.entries] == [id(a) for a in arrays[2:]]
+    large = np.ones(1000, F32)
+    large.flags.writeable = False
+    assert checks.check_values(name="o", got=large, expected=large, rtol=0, atol=1e-6).passed
+    assert id(large) not in kept.entries and kept.nbytes == 3 * 400
