@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader import protocol
 from grader.child import TorchAdapter, cuda_device_nodes
 from grader.sandbox import Call, Job, Limits, Sandbox, sandbox_self_test, scrubbed_environment
 
@@ -182,6 +183,33 @@ def test_numpy_runs_blas_on_one_thread_in_the_child(sandbox):
     outcome = sandbox.run(job).outcomes[0]
     assert outcome.status == "ok", outcome
     assert outcome.value == [1]
+
+
+def test_a_job_cut_short_after_its_submission_ends_the_child_it_started(monkeypatch):
+    """The fork server hands the submission to a child before the job's inputs arrive. When the
+    worker's end goes away in between, that fork server ends the child and exits cleanly, and the
+    retry grades in a fresh one."""
+    box = Sandbox(unsafe=False)
+    box.start()
+    cut = box._process
+    frames: list[int] = []
+    write_frame = protocol.write_frame
+
+    def write_until_the_inputs(fd: int, data: bytes) -> None:
+        frames.append(fd)
+        if len(frames) == 3:  # the control frame and the submission went; the inputs do not
+            raise BrokenPipeError
+        write_frame(fd, data)
+
+    monkeypatch.setattr(protocol, "write_frame", write_until_the_inputs)
+    try:
+        job, expected = softmax_job()
+        outcome = box.run(job).outcomes[0]
+    finally:
+        box.close()
+    assert cut is not None and cut.returncode == 0
+    assert outcome.status == "ok"
+    np.testing.assert_allclose(outcome.value, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_a_repetition_that_raises_is_the_calls_outcome(sandbox):
