@@ -325,6 +325,21 @@ class Cgroups:
             with open(procs, "w") as handle:
                 handle.write(str(pid or os.getpid()))
 
+    def join_self(self) -> None:
+        """Move the calling process, single-threaded, into the cgroups. Its own thread written as
+        "0" to a v1 `tasks` file is moved without the global lock that moving another process
+        takes: the fork server's join of a new child waited 6-9 ms for that lock while the child
+        built its namespaces."""
+        for procs in self.procs_files:
+            directory = os.path.dirname(procs)
+            tasks = os.path.join(directory, "tasks")
+            path = tasks if directory != self.v2 and os.path.exists(tasks) else procs
+            fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
+
     def _read_memory_event(self, counter: str = "oom_kill") -> int:
         """A counter of the memory controller's events (oom_kill; on v2 also max)."""
         path = self.memory or self.v2
