@@ -3,6 +3,9 @@ unsafe mode, the self-test and the CUDA helpers."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -244,6 +247,27 @@ def test_memory_limit_maps_to_status(sandbox):
     outcome = _run(sandbox, source, ((0,), {}), limits=limits).outcomes[0]
     assert outcome.status == "memory_limit_exceeded"
     assert "128 MB" in outcome.message
+
+
+def test_a_child_forked_for_other_operator_families_is_held_by_the_cgroups(sandbox):
+    """A child moves itself into the job's cgroups before anything else runs. One forked on the
+    spot, for operator families the waiting spare lacks, is limited like any other; the spare it
+    replaced is gone once the reply is in, leaving only the next job's spare."""
+    job, _ = softmax_job(forbidden_ops=("softmax",))
+    assert sandbox.run(job).outcomes[0].status == "ok"
+    source = "import numpy as np\ndef f(x):\n    a = np.ones(64 << 20)\n    return float(a.sum())\n"
+    limits = Limits(time_per_call_s=2, time_total_s=4, memory_mb=128, max_pids=16)
+    outcome = _run(sandbox, source, ((0,), {}), limits=limits).outcomes[0]
+    assert outcome.status == "memory_limit_exceeded", outcome
+    procs = os.path.join(sandbox.info["cgroups"]["pids"], "cgroup.procs")
+    deadline = time.monotonic() + 10
+    while True:
+        with open(procs) as handle:
+            members = [int(line) for line in handle if line.strip()]
+        if len(members) == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(members) == 1, members
 
 
 def test_malformed_jobs_are_the_callers_error(sandbox):
