@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 
-from grader import forbidden as forbidden_mod
 from grader import protocol
 from grader.messages import english
 from grader.status import Outcome, TestStatus
@@ -211,7 +210,7 @@ class Driver:
     # Runs in the child only; never returns. booted() is called once the driver is ready, just
     # before the submission is loaded.
     def main(self, booted: Callable[[], None]) -> None:
-        forbidden_mod.install_guards(forbidden=tuple(self.job["forbidden"]), report=self.report)
+        # The forbidden names are guarded already: the zygote did it before forking this child.
         # Bound now: what the loop calls cannot be swapped by the submission.
         read, unpack, call, end = self._read, COMMAND.unpack, self.call, self._exit
         booted()

@@ -322,6 +322,22 @@ def _namespaces() -> list[object]:
     return list(_NAMESPACES)
 
 
+# The names install_name_guards guarded in this process (and in the processes it forked).
+_NAME_GUARDS: list[tuple[str, ...]] = []
+
+
+def install_name_guards(*, forbidden: tuple[str, ...]) -> None:
+    """install_guards in a zygote, before it forks: the guards report through whatever a child
+    forked from it attaches (attach_op_guard)."""
+    install_guards(forbidden=forbidden, report=_report)
+    _NAME_GUARDS[:] = [tuple(forbidden)]
+
+
+def name_guards() -> tuple[str, ...]:
+    """The names install_name_guards guarded in this process or the one it was forked from."""
+    return _NAME_GUARDS[0] if _NAME_GUARDS else ()
+
+
 def install_guards(*, forbidden: tuple[str, ...], report: Callable[[str], None]) -> None:
     """Replace every forbidden callable by a guard that calls report(name). report must not
     return normally (the child exits from it)."""

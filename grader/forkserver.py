@@ -1,10 +1,10 @@
 """The fork server: a warm process (numpy and torch imported once, scrubbed environment, cwd /)
 that runs each job in freshly forked, isolated children and drives them call by call.
 
-It receives from the trusted side a control frame (JSON: limits, calls, operator families), a
-payload frame (the protocol blob the child decodes at load: source, entry point, forbidden names;
-no inputs) and one inputs blob per call and repetition; it never receives expected values or a
-reference. It sends each repetition's inputs to the child with that repetition's command, so no
+It receives from the trusted side a control frame (JSON: limits, calls, operator families and
+forbidden names, which pick the zygote of the job's child), a payload frame (the protocol blob the
+child decodes at load: source, entry point, forbidden names; no inputs) and one inputs blob per
+call and repetition; it never receives expected values or a reference. It sends each repetition's inputs to the child with that repetition's command, so no
 input reaches the child before the call that needs it. It answers with one JSON frame per job and,
 per repetition, the child's result blob untouched (only the trusted side decodes what a child
 produced).
@@ -39,7 +39,7 @@ import struct
 import sys
 import time
 import traceback
-from typing import Any
+from typing import Any, NamedTuple
 
 from grader import forbidden, isolation, protocol
 from grader.child import (
@@ -72,10 +72,13 @@ SIGNAL_NAMES = {
     signal.SIGILL: english("signal.ill"),
     signal.SIGABRT: english("signal.abrt"),
 }
+# Zygotes kept besides the first: one per exercise and framework recently graded (each holds
+# about 6-16 MB of its own memory; the rest it shares with the fork server).
+ZYGOTES_KEPT = 8
 CHILD_FAILED = 70  # exit code of a child whose sandbox setup failed (an infrastructure fault)
 STARTUP_SECONDS = 10.0  # time a fresh child may take to set up before its load counts
-# b"f" (fork a child), b"w" (wait for pid) or b"z" (fork a zygote; the length of its JSON list
-# of families, which follows)
+# b"f" (fork a child), b"w" (wait for pid) or b"z" (fork a zygote; the length of its JSON
+# [families, names], which follows)
 ZYGOTE_REQUEST = struct.Struct("!ci")
 ZYGOTE_REPLY = struct.Struct("!i")  # pid of the new child, or a wait status
 # Longest text relayed from a child (a load message, a forbidden name).
@@ -88,14 +91,22 @@ class InfrastructureError(Exception):
     """The sandbox could not be set up; not the student's fault."""
 
 
+class Guards(NamedTuple):
+    """What a child is guarded against from birth: operator families and forbidden names (an
+    exercise's, for one framework). Its zygote installed both before forking it."""
+
+    families: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
 class Child:
     """One forked, isolated child process, seen from the fork server. It is forked ahead of time
     (isolated, still root, its operator guard in place, waiting for its job on the command pipe),
     so a job does not wait for the fork of a process holding the whole torch runtime."""
 
-    def __init__(self, server: Server, *, families: tuple[str, ...]) -> None:
+    def __init__(self, server: Server, *, guards: Guards) -> None:
         self.server = server
-        self.families = families
+        self.guards = guards
         self.limits: dict = {}
         self.stdout = server.stdout
         self.stderr = server.stderr
@@ -105,7 +116,7 @@ class Child:
         self.dead = False
         self.exit_status: int | None = None
         self.killed_for: tuple[str, str] | None = None
-        self.zygote = server.zygote_for(families)
+        self.zygote = server.zygote_for(guards)
         pid, (cmd_w, res_r, out_r, err_r) = self.zygote.fork()
         self.pid = pid
         self.cmd_fd, self.res_fd, self.out_fd, self.err_fd = cmd_w, res_r, out_r, err_r
@@ -389,28 +400,30 @@ class Child:
 
 
 class Zygote:
-    """The parent of every child of one operator-guard configuration. None ever receives job
+    """The parent of every child of one guard configuration (Guards). None ever receives job
     data, so a child's memory holds nothing of earlier jobs. The fork server's heap would:
     sources, inputs, outputs and results of every job pass through it, and freed memory is not
-    cleared. So the first zygote (no families) is forked from the fork server before the first
-    job, and every other one is forked by that first zygote when a job first needs its families.
+    cleared. So the first zygote (no guards) is forked from the fork server before the first job,
+    and every other one is forked by that first zygote when a job first needs its guards.
 
-    A zygote installs the operator guard of its families once (grader.forbidden), before it forks
-    anything, so its children start with it in place: a job pays nothing for its guard.
+    A zygote installs its guards once (grader.forbidden: the operator guard of its families, then
+    a guard on each forbidden name), before it forks anything, so its children start with them in
+    place: a job pays nothing for its guards (the names' cost a child 2.4 ms for softmax). They
+    report through whatever the child attaches (forbidden.attach_op_guard).
 
     It answers three requests over a Unix socket: fork a child (its pid and pipe ends come back,
     the fds by SCM_RIGHTS), wait for a child (its wait status comes back) and, the first zygote
-    only, fork a zygote for some families (its pid and socket come back). The fork server still
+    only, fork a zygote for some guards (its pid and socket come back). The fork server still
     drives, times and kills the children; it only cannot wait for them itself."""
 
-    def __init__(self, *, pid: int, sock: socket.socket, families: tuple[str, ...]) -> None:
+    def __init__(self, *, pid: int, sock: socket.socket, guards: Guards) -> None:
         self.pid = pid
         self.sock = sock
-        self.families = families
+        self.guards = guards
 
     @classmethod
     def first(cls, server: Server) -> Zygote:
-        """The zygote without families, forked from the fork server before any job."""
+        """The zygote without guards, forked from the fork server before any job."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
@@ -418,16 +431,16 @@ class Zygote:
                 keep = theirs.fileno()
                 os.closerange(3, keep)  # nothing of the fork server's: its job and reply pipes
                 os.closerange(keep + 1, 1 << 16)
-                _zygote_start(server, theirs, ())
+                _zygote_start(server, theirs, Guards())
             except BaseException:
                 traceback.print_exc()
             os._exit(CHILD_FAILED)
         theirs.close()
-        return cls(pid=pid, sock=ours, families=())
+        return cls(pid=pid, sock=ours, guards=Guards())
 
-    def spawn(self, families: tuple[str, ...]) -> Zygote:
-        """A zygote for these families, forked by this one (which never saw job data)."""
-        payload = protocol.encode_json(list(families))
+    def spawn(self, guards: Guards) -> Zygote:
+        """A zygote for these guards, forked by this one (which never saw job data)."""
+        payload = protocol.encode_json([list(guards.families), list(guards.names)])
         try:
             self.sock.sendall(ZYGOTE_REQUEST.pack(b"z", len(payload)) + payload)
             message, fds, _, _ = socket.recv_fds(self.sock, ZYGOTE_REPLY.size, 1)
@@ -438,7 +451,7 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             raise InfrastructureError("the zygote could not fork a zygote")
-        return Zygote(pid=pid, sock=socket.socket(fileno=fds[0]), families=families)
+        return Zygote(pid=pid, sock=socket.socket(fileno=fds[0]), guards=guards)
 
     def fork(self) -> tuple[int, list[int]]:
         """A new isolated child waiting for its job: (pid, [cmd_w, res_r, out_r, err_r])."""
@@ -471,12 +484,13 @@ class Zygote:
             os.waitpid(self.pid, 0)
 
 
-def _zygote_start(server: Server, sock: socket.socket, families: tuple[str, ...]) -> None:
-    """In a new zygote: the operator guard of its families, its caches warmed, then serve."""
+def _zygote_start(server: Server, sock: socket.socket, guards: Guards) -> None:
+    """In a new zygote: its guards, their caches warmed, then serve."""
     isolation.set_parent_death_signal(signal.SIGKILL)
-    forbidden.install_op_guards(families=families, stop=Driver.call.__code__)
-    if families:
+    forbidden.install_op_guards(families=guards.families, stop=Driver.call.__code__)
+    if guards.families:
         _common_ops()  # the guard's own caches, kept by every child
+    forbidden.install_name_guards(forbidden=guards.names)
     gc.collect()
     gc.freeze()
     _zygote_serve(server, sock)
@@ -493,8 +507,7 @@ def _zygote_serve(server: Server, sock: socket.socket) -> None:
             sock.sendall(ZYGOTE_REPLY.pack(isolation.wait_child(pid)))
             continue
         if op == b"z":
-            decoded = protocol.decode_json(sock.recv(pid, socket.MSG_WAITALL))
-            families = tuple(str(name) for name in decoded) if isinstance(decoded, list) else ()
+            guards = _guards(protocol.decode_json(sock.recv(pid, socket.MSG_WAITALL)))
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 zygote = os.fork()
@@ -505,7 +518,7 @@ def _zygote_serve(server: Server, sock: socket.socket) -> None:
                     sock.close()
                     ours.close()
                     os.close(own_pid_ns)
-                    _zygote_start(server, theirs, families)
+                    _zygote_start(server, theirs, guards)
                 except BaseException:
                     traceback.print_exc()
                 os._exit(CHILD_FAILED)
@@ -548,6 +561,16 @@ def _zygote_serve(server: Server, sock: socket.socket) -> None:
             os.close(fd)
 
 
+def _guards(decoded: object) -> Guards:
+    """The Guards of a zygote request ([families, names]); none for anything else."""
+    if not (isinstance(decoded, list) and len(decoded) == 2):
+        return Guards()
+    families, names = (
+        tuple(str(item) for item in part) if isinstance(part, list) else () for part in decoded
+    )
+    return Guards(families=families, names=names)
+
+
 def _child(server: Server, cmd_r: int, res_w: int, out_w: int, err_w: int) -> None:
     """In the child, PID 1 of its PID namespace: isolate; wait for the job; limit; drop
     privileges; then run it (under the operator guard its zygote installed)."""
@@ -571,10 +594,12 @@ def _child(server: Server, cmd_r: int, res_w: int, out_w: int, err_w: int) -> No
     os.closerange(5, 1 << 16)
     streams = setup_stdio()
     report = forbidden_reporter(res_fd=4, streams=streams)
-    # The zygote installed the guard of this child's families; it reports through this child.
+    # The zygote installed this child's guards; they report through this child.
     families, verify = forbidden.attach_op_guard(report=report)
     job = protocol.decode(protocol.read_frame(3, max_bytes=1 << 30))
     if tuple(job["forbidden_ops"]) != families:  # type: ignore[index]
+        os._exit(CHILD_FAILED)
+    if tuple(job["forbidden"]) != forbidden.name_guards():  # type: ignore[index]
         os._exit(CHILD_FAILED)
     limits = job["limits"]  # type: ignore[index]
     if server.isolated:
@@ -642,23 +667,38 @@ class Server:
             self.unsafe_workdir = tempfile.mkdtemp(prefix="dlquiz-sandbox-")
         self.spare: Child | None = None
         self.started = 0.0  # when the job in hand began
-        self.families: tuple[str, ...] = ()
+        self.guards = Guards()  # the job's
         self.ending: list[Child] = []  # done with, ended after the reply
         self.dying: list[tuple[Zygote, int]] = []
-        self.zygotes: dict[tuple[str, ...], Zygote] = {}
+        # The first zygote, then the others from least to most recently used.
+        self.zygotes: dict[Guards, Zygote] = {}
 
-    def zygote_for(self, families: tuple[str, ...]) -> Zygote:
-        """The zygote of these operator families, forked the first time a job needs it."""
-        zygote = self.zygotes.get(families)
+    def zygote_for(self, guards: Guards) -> Zygote:
+        """The zygote of these guards, forked the first time a job needs it."""
+        if guards == Guards():
+            return self.zygotes[guards]
+        zygote = self.zygotes.pop(guards, None)
         if zygote is None:
-            zygote = self.zygotes[families] = self.zygotes[()].spawn(families)
+            zygote = self.zygotes[Guards()].spawn(guards)
+        self.zygotes[guards] = zygote  # now the most recently used
         return zygote
+
+    def _zygotes_trim(self) -> None:
+        """Close the least recently used zygotes beyond ZYGOTES_KEPT. Called between jobs, when
+        none of their children is alive or waiting to be reaped. Each exits when its socket
+        closes, and the first zygote (its parent) reaps it."""
+        first = self.zygotes[Guards()]
+        others = [guards for guards in self.zygotes if guards != Guards()]
+        for guards in others[: max(0, len(others) - ZYGOTES_KEPT)]:
+            zygote = self.zygotes.pop(guards)
+            zygote.sock.close()
+            first.wait(zygote.pid)
 
     def serve(self) -> None:
         hello: dict[str, object] = {"ok": True, "uid": self.uid, "isolated": self.isolated}
         hello["cgroups"] = self.cgroups.describe()
-        self.zygotes[()] = Zygote.first(self)
-        self.spare = Child(self, families=self.families)
+        self.zygotes[Guards()] = Zygote.first(self)
+        self.spare = Child(self, guards=self.guards)
         protocol.write_frame(self.reply_fd, protocol.encode_json(hello))
         while True:
             try:
@@ -699,35 +739,38 @@ class Server:
 
     def _after_job(self) -> None:
         """Off the critical path: clean up, then fork the next job's child ahead of time, from the
-        zygote of this job's operator families (the likeliest next ones)."""
+        zygote of this job's guards (the likeliest next ones)."""
         for child in self.ending:
             child.end()
         self.ending.clear()
         for zygote, pid in self.dying:
             zygote.wait(pid)
         self.dying.clear()
+        self._zygotes_trim()
         self.cgroups.kill_all()
         if not self.isolated:
             import shutil
 
             for entry in os.listdir(self.unsafe_workdir):
                 shutil.rmtree(os.path.join(self.unsafe_workdir, entry), ignore_errors=True)
-        self.spare = Child(self, families=self.families)
+        self.spare = Child(self, guards=self.guards)
 
     def _fresh_child(self) -> Child:
-        """The spare, when it is alive and of this job's families; else a child forked now."""
+        """The spare, when it is alive and of this job's guards; else a child forked now."""
         child, self.spare = self.spare, None
-        if child is not None and (child.dead or child.families != self.families):
+        if child is not None and (child.dead or child.guards != self.guards):
             child.discard()
             child = None
-        return child or Child(self, families=self.families)
+        return child or Child(self, guards=self.guards)
 
     def job_begin(self, control: dict, payload: bytes) -> Child | InfrastructureError | None:
         """Set up for a job and hand its first child the submission, so that the child sets itself
         up and loads it while the job's inputs are still arriving (it sees none of them before
         its call). The child, the fault that kept it from starting, or None without calls."""
         limits = control["limits"]
-        self.families = tuple(control["forbidden_ops"])
+        self.guards = Guards(
+            families=tuple(control["forbidden_ops"]), names=tuple(control["forbidden"])
+        )
         self.stdout = bytearray()
         self.stderr = bytearray()
         self.output_cap = int(limits["output_bytes"])

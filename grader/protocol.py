@@ -318,6 +318,21 @@ def write_frame(fd: int, payload: bytes) -> None:
     write_all(fd, payload)
 
 
+def write_frame_parts(fd: int, parts: list[bytes | memoryview]) -> None:
+    """One frame of `encode_parts`' parts, written as they are: a large value is never joined into
+    a copy first."""
+    views = [memoryview(part).cast("B") for part in parts if len(part)]
+    views.insert(0, memoryview(_FRAME_LEN.pack(sum(len(view) for view in views))))
+    while views:
+        written = os.writev(fd, views[:1024])
+        while written:
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0] = views[0][written:]
+                written = 0
+
+
 def write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:

@@ -190,10 +190,12 @@ class Sandbox:
         if found:
             return _all(job, forbidden=found)
         limits = dataclasses.asdict(job.limits)
+        names = list(job.forbidden) + list(family_names(job.forbidden_ops))
         control = {
             "limits": limits,
             "calls": [{"runs": call.repeat} for call in job.calls],
             "forbidden_ops": list(job.forbidden_ops),
+            "forbidden": names,
         }
         payload = protocol.encode(
             {
@@ -201,15 +203,16 @@ class Sandbox:
                 "entry": job.entry_point,
                 "framework": job.framework,
                 "device": job.device,
-                "forbidden": list(job.forbidden) + list(family_names(job.forbidden_ops)),
+                "forbidden": names,
                 "forbidden_ops": list(job.forbidden_ops),
                 "result_bytes": job.limits.result_mb * 1024 * 1024,
                 "limits": limits,
             }
         )
-        # Each repetition's inputs travel on their own, sent to the child only when it runs.
+        # Each repetition's inputs travel on their own, sent to the child only when it runs; as
+        # parts that view the arrays, so 6 MB of inputs are not copied once more to be joined.
         inputs = [
-            protocol.encode({"args": tuple(args), "kwargs": dict(kwargs)})
+            protocol.encode_parts({"args": tuple(args), "kwargs": dict(kwargs)})
             for call in job.calls
             for args, kwargs in call.runs
         ]
@@ -297,13 +300,13 @@ class Sandbox:
             self._start()
 
     def _exchange(
-        self, control: dict, payload: bytes, inputs: list[bytes], job: Job
+        self, control: dict, payload: bytes, inputs: list[list[bytes | memoryview]], job: Job
     ) -> tuple[dict, list[bytearray]]:
         self._ensure_started()
         protocol.write_frame(self._job_fd, protocol.encode_json(control))
         protocol.write_frame(self._job_fd, payload)
-        for inputs_blob in inputs:
-            protocol.write_frame(self._job_fd, inputs_blob)
+        for parts in inputs:
+            protocol.write_frame_parts(self._job_fd, parts)
         # Generous: each fresh child may spend its start-up time on top of the job's own limits.
         budget = job.limits.time_total_s + REPLY_MARGIN_S + 2 * len(job.calls)
         deadline = time.monotonic() + budget

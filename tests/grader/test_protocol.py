@@ -148,3 +148,26 @@ def test_frames_round_trip_over_a_pipe():
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+def test_a_frame_of_parts_is_the_encoded_value_and_larger_than_a_pipe():
+    """write_frame_parts writes the parts of encode_parts as they are (no joined copy): the frame
+    read back is exactly encode's bytes, also for arrays larger than the pipe holds at once."""
+    import os
+    import threading
+
+    value = {"args": (np.arange(700_000, dtype=np.float32).reshape(7, -1), 3), "kwargs": {}}
+    read_fd, write_fd = os.pipe()
+    try:
+        writer = threading.Thread(
+            target=protocol.write_frame_parts, args=(write_fd, protocol.encode_parts(value))
+        )
+        writer.start()
+        frame = protocol.read_frame(read_fd, max_bytes=1 << 24)
+        writer.join()
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    assert bytes(frame) == protocol.encode(value)
+    decoded = protocol.decode(frame)
+    np.testing.assert_array_equal(decoded["args"][0], value["args"][0])

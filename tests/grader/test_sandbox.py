@@ -11,6 +11,7 @@ import pytest
 
 from grader import protocol
 from grader.child import TorchAdapter, cuda_device_nodes
+from grader.forkserver import ZYGOTES_KEPT
 from grader.sandbox import Call, Job, Limits, Sandbox, sandbox_self_test, scrubbed_environment
 
 from .conftest import SMALL_LIMITS, assert_grades_softmax, softmax_job
@@ -196,21 +197,23 @@ def test_a_job_cut_short_after_its_submission_ends_the_child_it_started(monkeypa
     box.start()
     cut = box._process
     frames: list[int] = []
-    write_frame = protocol.write_frame
+    write_frame_parts = protocol.write_frame_parts
 
-    def write_until_the_inputs(fd: int, data: bytes) -> None:
+    def write_but_the_first_inputs(fd: int, parts: list) -> None:
+        # The control frame and the submission went (write_frame); the inputs do not.
         frames.append(fd)
-        if len(frames) == 3:  # the control frame and the submission went; the inputs do not
+        if len(frames) == 1:
             raise BrokenPipeError
-        write_frame(fd, data)
+        write_frame_parts(fd, parts)
 
-    monkeypatch.setattr(protocol, "write_frame", write_until_the_inputs)
+    monkeypatch.setattr(protocol, "write_frame_parts", write_but_the_first_inputs)
     try:
         job, expected = softmax_job()
         outcome = box.run(job).outcomes[0]
     finally:
         box.close()
     assert cut is not None and cut.returncode == 0
+    assert len(frames) == 2  # cut once, then the retry's inputs
     assert outcome.status == "ok"
     np.testing.assert_allclose(outcome.value, expected, rtol=1e-5, atol=1e-6)
 
@@ -268,6 +271,51 @@ def test_a_child_forked_for_other_operator_families_is_held_by_the_cgroups(sandb
             break
         time.sleep(0.05)
     assert len(members) == 1, members
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(child) for child in handle.read().split()]
+    return found
+
+
+def _status(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/status") as handle:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in handle if ":\t" in line)
+
+
+def test_each_set_of_forbidden_names_gets_a_zygote_and_few_are_kept():
+    """A child starts with its job's forbidden names guarded by the zygote it was forked from,
+    one zygote per set of names. The least recently used beyond ZYGOTES_KEPT are closed and
+    reaped; a set seen again gets a zygote again."""
+    box = Sandbox(unsafe=False)
+    box.start()
+    calls = (Call("sqrt", (4.0,), {}), Call("floor", (2.5,), {}))
+    source = (
+        "import math\n"
+        "def f(x):\n"
+        "    return getattr(math, 'sqrt' if x == 4.0 else 'fl' + 'oor')(x)\n"
+    )
+    try:
+        sets = [(f"math.no_such_{n}", "math.floor") for n in range(ZYGOTES_KEPT + 3)]
+        for names in sets + sets[:1]:
+            job = Job(source, "f", "python", calls, limits=SMALL_LIMITS, forbidden=names)
+            outcomes = box.run(job).outcomes
+            assert outcomes[0].status == "ok" and outcomes[0].value == 2.0, outcomes[0]
+            assert outcomes[1].status == "forbidden_api", outcomes[1]
+            assert "math.floor" in outcomes[1].message
+        job = Job(source, "f", "python", calls[:1], limits=SMALL_LIMITS)
+        assert box.run(job).outcomes[0].value == 2.0  # no names: the first zygote's child
+        (first,) = _children(box.pid)
+        # Zygotes live in the fork server's PID namespace; children in namespaces of their own.
+        processes = [_status(pid) for pid in _children(first)]
+        zygotes = [p for p in processes if len(p["NSpid"].split()) == 1]
+        assert [p for p in processes if p["State"].startswith("Z")] == []
+        assert len(zygotes) == ZYGOTES_KEPT
+    finally:
+        box.close()
 
 
 def test_malformed_jobs_are_the_callers_error(sandbox):
