@@ -275,6 +275,7 @@ _FLOAT32_MARGIN = 1.0 - 8 * float(np.finfo(np.float32).eps)
 # of a case is compared with: the comparison is then one subtraction and one comparison.
 _BOUNDS_KEPT_BYTES = 64 << 20
 _BOUNDS_KEPT = 4096  # as many as the grader caches expected values
+_BLOCK = 1 << 16  # elements compared at a time by values_clearly_close
 
 
 @dataclass
@@ -333,10 +334,21 @@ def values_clearly_close(*, got: object, expected: np.ndarray, rtol: float, atol
     bound = _bound(expected, rtol=rtol, atol=atol)
     if bound is None:
         return False
-    # out= keeps a 0-d result an array (a ufunc hands back a scalar for 0-d inputs otherwise).
-    error = np.subtract(got, expected, out=np.empty_like(got))
-    np.abs(error, out=error)
-    return bool(np.less_equal(error, bound).all())
+    # Block by block through two small buffers that stay in cache, rather than through a
+    # temporary of the whole array's size: a third less time for softmax's 6 MB results.
+    flat_got, flat_expected, flat_bound = got.reshape(-1), expected.reshape(-1), bound.reshape(-1)
+    size = flat_got.size
+    error = np.empty(min(size, _BLOCK), np.float32)
+    within = np.empty(min(size, _BLOCK), np.bool_)
+    for start in range(0, size, _BLOCK):
+        stop = min(start + _BLOCK, size)
+        part, ok = error[: stop - start], within[: stop - start]
+        np.subtract(flat_got[start:stop], flat_expected[start:stop], out=part)
+        np.abs(part, out=part)
+        np.less_equal(part, flat_bound[start:stop], out=ok)
+        if not ok.all():
+            return False
+    return True
 
 
 def _bound(expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray | None:

@@ -227,6 +227,21 @@ def test_float32_fast_path_decides_exactly_as_float64_arithmetic(read_only):
         assert result.passed == want, (trial, error.max(), bound[np.argmax(error - bound)])
 
 
+def test_float32_fast_path_looks_at_every_block():
+    """Compared block by block: an element off in any block, the last and partial one and a
+    non-contiguous view's included, fails the fast path; all close passes it."""
+    size = 2 * checks._BLOCK + 3
+    expected = np.linspace(-3, 3, size, dtype=F32).reshape(-1, 1)
+    expected.flags.writeable = False
+    for position in (0, checks._BLOCK - 1, checks._BLOCK, size - 1):
+        got = expected.copy()
+        got[position] += F32(0.01)
+        assert not checks.values_clearly_close(got=got, expected=expected, rtol=1e-5, atol=1e-6)
+    assert checks.values_clearly_close(got=expected.copy(), expected=expected, rtol=1e-5, atol=1e-6)
+    wide = np.repeat(expected, 2, axis=1)
+    assert checks.values_clearly_close(got=wide[:, ::2], expected=expected, rtol=1e-5, atol=1e-6)
+
+
 def test_float32_fast_path_leaves_non_finite_values_to_the_full_check():
     expected = np.array([0.5, -np.inf, 0.25], F32)
     same = checks.check_values(name="o", got=expected.copy(), expected=expected, rtol=0, atol=1e-6)
