@@ -7,7 +7,8 @@ child decodes at load: source, entry point, forbidden names; no inputs) and one 
 call and repetition; it never receives expected values or a reference. It sends each repetition's inputs to the child with that repetition's command, so no
 input reaches the child before the call that needs it. It answers with one JSON frame per job and,
 per repetition, the child's result blob untouched (only the trusted side decodes what a child
-produced).
+produced): read into the result arena the worker shares with it while that has room (the JSON
+says where), else sent after the JSON frame.
 
 What it measures itself, never taking the child's word: each repetition's time, from the moment
 its command (with its inputs) is sent until its whole result frame has arrived; whether a call
@@ -30,6 +31,7 @@ import contextlib
 import fcntl
 import gc
 import math
+import mmap
 import os
 import resource
 import select
@@ -91,6 +93,20 @@ class InfrastructureError(Exception):
     """The sandbox could not be set up; not the student's fault."""
 
 
+class ArenaBlob(NamedTuple):
+    """A result frame read into the result arena (Server.arena), at offset."""
+
+    offset: int
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
+# A result frame as the fork server holds it until the reply: bytes of its own, or in the arena.
+Blob = bytes | bytearray | ArenaBlob
+
+
 class Guards(NamedTuple):
     """What a child is guarded against from birth: operator families and forbidden names (an
     exercise's, for one framework). Its zygote installed both before forking it."""
@@ -111,8 +127,9 @@ class Child:
         self.stdout = server.stdout
         self.stderr = server.stderr
         self.buffer = bytearray()
-        # A large frame is read straight into a buffer of its own size: (buffer, bytes so far).
-        self.frame: tuple[bytes, memoryview, int] | None = None
+        # A large frame is read straight into a buffer of its own size: (kind, buffer, bytes so
+        # far, what next_frame hands back: the buffer, or the ArenaBlob it lies in).
+        self.frame: tuple[bytes, memoryview, int, bytearray | ArenaBlob] | None = None
         self.dead = False
         self.exit_status: int | None = None
         self.killed_for: tuple[str, str] | None = None
@@ -165,10 +182,10 @@ class Child:
         kind's cap ends the child with a status, never a fault of the fork server."""
         while True:
             if self.frame is not None:
-                kind, view, got = self.frame
+                kind, view, got, blob = self.frame
                 if got == len(view):
                     self.frame = None
-                    return kind, view.obj  # type: ignore[return-value]
+                    return kind, blob  # type: ignore[return-value]
             elif len(self.buffer) >= FRAME_HEAD.size:
                 kind, size = FRAME_HEAD.unpack_from(self.buffer)
                 cap = self._cap(kind)
@@ -187,12 +204,7 @@ class Child:
                     payload = bytes(self.buffer[FRAME_HEAD.size : end])
                     del self.buffer[:end]
                     return kind, payload
-                # The rest is read into the frame's own buffer, without copies on the way.
-                frame = bytearray(size)
-                got = len(self.buffer) - FRAME_HEAD.size
-                frame[:got] = self.buffer[FRAME_HEAD.size :]
-                self.buffer.clear()
-                self.frame = (kind, memoryview(frame), got)
+                self._begin_frame(kind, size)
                 continue
             if self.dead or self.killed_for:
                 return None
@@ -200,6 +212,21 @@ class Child:
                 if self.dead and not self.killed_for and (self.frame or self.buffer):
                     continue  # what it sent before it ended still counts
                 return None
+
+    def _begin_frame(self, kind: bytes, size: int) -> None:
+        """The rest of a large frame is read into a buffer of its own, without copies on the way:
+        a result into the result arena while it has room."""
+        view, place = self.server.arena_take(size) if kind == b"R" else (None, None)
+        blob: bytearray | ArenaBlob
+        if view is None or place is None:
+            blob = bytearray(size)
+            view = memoryview(blob)
+        else:
+            blob = place
+        got = len(self.buffer) - FRAME_HEAD.size
+        view[:got] = self.buffer[FRAME_HEAD.size :]
+        self.buffer.clear()
+        self.frame = (kind, view, got, blob)
 
     def _cap(self, kind: bytes) -> int | None:
         if kind == b"R":
@@ -242,9 +269,9 @@ class Child:
         """Read what the result pipe holds; False at its end."""
         try:
             if self.frame is not None:
-                kind, view, got = self.frame
+                kind, view, got, blob = self.frame
                 n = os.readv(self.res_fd, [view[got:]])
-                self.frame = (kind, view, got + n)
+                self.frame = (kind, view, got + n, blob)
                 return n > 0 or got == len(view)
             chunk = os.read(self.res_fd, 1 << 20)
         except BlockingIOError:
@@ -269,11 +296,7 @@ class Child:
                 if cap is None or size > cap:
                     return
                 if size + FRAME_HEAD.size > len(self.buffer):
-                    frame = bytearray(size)
-                    got = len(self.buffer) - FRAME_HEAD.size
-                    frame[:got] = self.buffer[FRAME_HEAD.size :]
-                    self.buffer.clear()
-                    self.frame = (kind, memoryview(frame), got)
+                    self._begin_frame(kind, size)
 
     def _capture(self, fd: int, sink: bytearray) -> None:
         if fd < 0:
@@ -649,9 +672,16 @@ def _limit(limits: dict, *, memory_by_cgroup: bool, isolated: bool) -> None:
 
 
 class Server:
-    def __init__(self, *, job_fd: int, reply_fd: int, isolated: bool) -> None:
+    def __init__(self, *, job_fd: int, reply_fd: int, isolated: bool, arena_fd: int = -1) -> None:
         self.job_fd = job_fd
         self.reply_fd = reply_fd
+        self.arena_fd = arena_fd
+        # Shared with the worker (a memfd it made): results are read into it from the child's
+        # pipe and the worker takes them from there, rather than through one more pipe. Mapped
+        # only once the first zygote is forked, so no zygote or child ever has it.
+        self.arena: mmap.mmap | None = None
+        self.arena_view: memoryview | None = None
+        self.arena_used = 0
         self.isolated = isolated
         self.uid = 200000 + os.getpid() % 100000
         self.cgroups = isolation.Cgroups(name=f"dlquiz-sandbox-{os.getpid()}")
@@ -698,6 +728,7 @@ class Server:
         hello: dict[str, object] = {"ok": True, "uid": self.uid, "isolated": self.isolated}
         hello["cgroups"] = self.cgroups.describe()
         self.zygotes[Guards()] = Zygote.first(self)
+        self._arena_map()
         self.spare = Child(self, guards=self.guards)
         protocol.write_frame(self.reply_fd, protocol.encode_json(hello))
         while True:
@@ -726,9 +757,13 @@ class Server:
             except InfrastructureError as exc:
                 reply, blobs = {"infrastructure_error": str(exc)}, []
             del payload, inputs, first
+            arena = {i: [b.offset, b.size] for i, b in enumerate(blobs) if type(b) is ArenaBlob}
+            if arena:
+                reply["arena"] = arena
             protocol.write_frame(self.reply_fd, protocol.encode_json(reply))
             for blob in blobs:
-                protocol.write_frame(self.reply_fd, blob)
+                if type(blob) is not ArenaBlob:
+                    protocol.write_frame(self.reply_fd, blob)  # type: ignore[arg-type]
             del blobs
             self._after_job()
         if self.spare is not None:
@@ -736,6 +771,27 @@ class Server:
         for zygote in reversed(self.zygotes.values()):
             zygote.close()
         self.cgroups.remove()
+
+    def _arena_map(self) -> None:
+        if self.arena_fd < 0:
+            return
+        try:
+            self.arena = mmap.mmap(self.arena_fd, 0, mmap.MAP_SHARED)
+            self.arena.madvise(mmap.MADV_DONTFORK)
+            self.arena_view = memoryview(self.arena)
+        except (OSError, ValueError):
+            self.arena = self.arena_view = None  # results go through the pipe
+        os.close(self.arena_fd)
+        self.arena_fd = -1
+
+    def arena_take(self, size: int) -> tuple[memoryview | None, ArenaBlob | None]:
+        """Room for a result frame of `size` bytes in the arena, or (None, None) when it has no
+        more this job (the frame is then read into a buffer of its own)."""
+        start = self.arena_used
+        if self.arena_view is None or start + size > len(self.arena_view):
+            return None, None
+        self.arena_used = start + -(-size // protocol.ALIGN) * protocol.ALIGN
+        return self.arena_view[start : start + size], ArenaBlob(start, size)
 
     def _after_job(self) -> None:
         """Off the critical path: clean up, then fork the next job's child ahead of time, from the
@@ -777,6 +833,7 @@ class Server:
         self.result_bytes = int(limits["result_mb"]) * 1024 * 1024
         self.cgroups.prepare(memory_mb=int(limits["memory_mb"]), max_pids=limits["max_pids"])
         self.started = time.monotonic()
+        self.arena_used = 0  # the worker took the last job's results before sending this one
         if not control["calls"]:
             return None
         try:
@@ -786,7 +843,7 @@ class Server:
 
     def run_job(
         self, control: dict, payload: bytes, inputs: list[list[bytes]], first: Child | None
-    ) -> tuple[dict, list[bytes]]:
+    ) -> tuple[dict, list[Blob]]:
         """The job begun by job_begin, `first` its launched child."""
         limits = control["limits"]
         calls = control["calls"]
@@ -795,7 +852,7 @@ class Server:
         total_deadline = started + float(limits["time_total_s"])
         per_call = float(limits["time_per_call_s"])
         outcomes: list[dict] = []
-        blobs: list[bytes] = []
+        blobs: list[Blob] = []
         compile_error = None
         child: Child | None = None
         try:
@@ -896,11 +953,11 @@ class Server:
         inputs: list[bytes],
         per_call: float,
         total_deadline: float,
-    ) -> tuple[dict, list[bytes]]:
+    ) -> tuple[dict, list[Blob]]:
         """Every repetition of one call: its inputs go with its command; its time runs from the
         moment the command is sent until its result frame is complete."""
         times: list[float] = []
-        results: list[bytes] = []
+        results: list[Blob] = []
         deadline = min(time.monotonic() + per_call * max(1, len(inputs)), total_deadline)
         for rep, blob in enumerate(inputs):
             started = time.perf_counter()
@@ -1033,6 +1090,7 @@ def _common_ops() -> None:
 
 def main() -> None:
     job_fd, reply_fd, isolated = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+    arena_fd = int(sys.argv[4]) if len(sys.argv) > 4 else -1
     isolation.set_parent_death_signal(signal.SIGKILL)
     if os.getppid() == 1:
         os._exit(1)  # the worker is already gone
@@ -1040,7 +1098,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.chdir("/")
     _warm_up()
-    server = Server(job_fd=job_fd, reply_fd=reply_fd, isolated=isolated)
+    server = Server(job_fd=job_fd, reply_fd=reply_fd, isolated=isolated, arena_fd=arena_fd)
     # Children share the runtime's pages copy-on-write; keep the collector off them.
     gc.collect()
     gc.freeze()

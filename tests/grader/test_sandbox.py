@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from grader import protocol
+from grader import sandbox as sandbox_module
 from grader.child import TorchAdapter, cuda_device_nodes
 from grader.forkserver import ZYGOTES_KEPT
 from grader.sandbox import Call, Job, Limits, Sandbox, sandbox_self_test, scrubbed_environment
@@ -316,6 +317,84 @@ def test_each_set_of_forbidden_names_gets_a_zygote_and_few_are_kept():
         assert len(zygotes) == ZYGOTES_KEPT
     finally:
         box.close()
+
+
+def _arena_places(box: Sandbox, monkeypatch) -> list[list[int]]:
+    """Every arena place the worker copies a result from, as it copies it."""
+    places: list[list[int]] = []
+    copy = box._arena_copy
+
+    def recorded(place, *, max_bytes):
+        places.append(list(place))
+        return copy(place, max_bytes=max_bytes)
+
+    monkeypatch.setattr(box, "_arena_copy", recorded)
+    return places
+
+
+def test_results_come_through_the_arena_and_are_the_workers_own(sandbox, monkeypatch):
+    """A child's results are read into the arena the worker shares with the fork server and
+    copied out of it: a value of one job is unchanged by the next job's, written where it was."""
+    places = _arena_places(sandbox, monkeypatch)
+    source = "import numpy as np\ndef f(x):\n    return np.full(300_000, x, np.float32)\n"
+    first = _run(sandbox, source, ((1.0,), {}), framework="numpy").outcomes[0]
+    second = _run(sandbox, source, ((2.0,), {}), framework="numpy").outcomes[0]
+    assert len(places) == 2 and places[0][0] == places[1][0] == 0
+    assert (first.value == 1.0).all() and (second.value == 2.0).all()
+
+
+def test_results_beyond_the_arena_come_through_the_pipe(monkeypatch):
+    """What the arena has no more room for this job crosses the pipe, in order; without an arena
+    at all (no memfd) every result does."""
+    # Over 1 MB each, so none arrives whole in the fork server's first read of the pipe.
+    source = "import numpy as np\ndef f(x):\n    return np.full(300_000, x, np.float32)\n"
+    calls = tuple(Call(f"c{i}", (float(i),), {}) for i in range(4))
+    job = Job(source, "f", "numpy", calls, limits=SMALL_LIMITS)
+    monkeypatch.setattr(sandbox_module, "RESULT_ARENA_BYTES", 3 << 20)  # room for two
+    box = Sandbox(unsafe=False)
+    try:
+        places = _arena_places(box, monkeypatch)
+        outcomes = box.run(job).outcomes
+        assert [o.value[0] for o in outcomes] == [0.0, 1.0, 2.0, 3.0]
+        assert len(places) == 2
+    finally:
+        box.close()
+
+    def no_memfd(*args):
+        raise OSError("no memfd here")
+
+    monkeypatch.setattr(os, "memfd_create", no_memfd)
+    box = Sandbox(unsafe=False)
+    try:
+        outcomes = box.run(job).outcomes
+        assert [o.value[0] for o in outcomes] == [0.0, 1.0, 2.0, 3.0]
+        assert box._arena is None
+    finally:
+        box.close()
+
+
+def test_no_zygote_or_child_has_the_arena(sandbox):
+    """The arena holds other students' results: only the worker and the fork server map it."""
+    source = (
+        "import os\n"
+        "def f():\n"
+        "    maps = open('/proc/self/maps').read()\n"
+        "    fds = []\n"
+        "    for n in os.listdir('/proc/self/fd'):\n"
+        "        try:\n"
+        "            fds.append(os.readlink(f'/proc/self/fd/{n}'))\n"
+        "        except OSError:\n"
+        "            pass  # the listing's own\n"
+        "    return [line for line in maps.splitlines() + fds if 'memfd' in line]\n"
+    )
+    outcome = _run(sandbox, source, ((), {})).outcomes[0]
+    assert outcome.status == "ok" and outcome.value == [], outcome
+    with open(f"/proc/{sandbox.pid}/maps") as handle:
+        assert "dlquiz-results" in handle.read()
+    (first,) = _children(sandbox.pid)
+    for pid in [first, *_children(first)]:
+        with open(f"/proc/{pid}/maps") as handle:
+            assert "dlquiz-results" not in handle.read()
 
 
 def test_malformed_jobs_are_the_callers_error(sandbox):
