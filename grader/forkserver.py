@@ -4,7 +4,8 @@ that runs each job in freshly forked, isolated children and drives them call by 
 It receives from the trusted side a control frame (JSON: limits, calls, operator families and
 forbidden names, which pick the zygote of the job's child), a payload frame (the protocol blob the
 child decodes at load: source, entry point, forbidden names; no inputs) and one inputs blob per
-call and repetition; it never receives expected values or a reference. It sends each repetition's inputs to the child with that repetition's command, so no
+call and repetition, except those it was told to keep from an earlier job (Server._inputs); it
+never receives expected values or a reference. It sends each repetition's inputs to the child with that repetition's command, so no
 input reaches the child before the call that needs it. It answers with one JSON frame per job and,
 per repetition, the child's result blob untouched (only the trusted side decodes what a child
 produced): read into the result arena the worker shares with it while that has room (the JSON
@@ -682,6 +683,9 @@ class Server:
         self.arena: mmap.mmap | None = None
         self.arena_view: memoryview | None = None
         self.arena_used = 0
+        # Inputs of earlier jobs the worker asked to keep, by its token (sandbox._KeptInputs).
+        # Never in a zygote or child: they are forked from processes that saw no job.
+        self.inputs_kept: dict[int, bytearray] = {}
         self.isolated = isolated
         self.uid = 200000 + os.getpid() % 100000
         self.cgroups = isolation.Cgroups(name=f"dlquiz-sandbox-{os.getpid()}")
@@ -739,17 +743,15 @@ class Server:
                 break
             first = self.job_begin(control, payload)  # type: ignore[arg-type]
             try:
-                inputs = [
-                    [
-                        protocol.read_frame(self.job_fd, max_bytes=1 << 34)
-                        for _ in range(call["runs"])
-                    ]
-                    for call in control["calls"]  # type: ignore[index]
-                ]
+                inputs, missing = self._inputs(control)  # type: ignore[arg-type]
             except EOFError:
                 if isinstance(first, Child):
                     first.close()
                 break
+            if missing and isinstance(first, Child):
+                first.abandon()
+            if missing:
+                first = InfrastructureError("inputs the worker counted on were not kept")
             try:
                 if isinstance(first, InfrastructureError):
                     raise first
@@ -771,6 +773,33 @@ class Server:
         for zygote in reversed(self.zygotes.values()):
             zygote.close()
         self.cgroups.remove()
+
+    def _inputs(self, control: dict) -> tuple[list[list[bytearray]], bool]:
+        """The job's inputs, per call and repetition: read from the job pipe, or the ones kept
+        from an earlier job (control["inputs"]: -token kept, +token read then kept, 0 read);
+        then the tokens in control["drop"] are forgotten. True when a kept one was missing."""
+        codes = control.get("inputs") or []
+        inputs: list[list[bytearray]] = []
+        missing = False
+        position = 0
+        for call in control["calls"]:
+            runs: list[bytearray] = []
+            for _ in range(call["runs"]):
+                code = codes[position] if position < len(codes) else 0
+                position += 1
+                if code < 0:
+                    kept = self.inputs_kept.get(-code)
+                    missing = missing or kept is None
+                    runs.append(kept if kept is not None else bytearray())
+                    continue
+                blob = protocol.read_frame(self.job_fd, max_bytes=1 << 34)
+                if code > 0:
+                    self.inputs_kept[code] = blob
+                runs.append(blob)
+            inputs.append(runs)
+        for token in control.get("drop") or []:
+            self.inputs_kept.pop(token, None)
+        return inputs, missing
 
     def _arena_map(self) -> None:
         if self.arena_fd < 0:

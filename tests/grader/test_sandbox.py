@@ -397,6 +397,101 @@ def test_no_zygote_or_child_has_the_arena(sandbox):
             assert "dlquiz-results" not in handle.read()
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.array(array, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+def _sent_inputs(monkeypatch) -> list[int]:
+    """Every inputs frame the worker writes, as it writes it (its size in bytes)."""
+    sent: list[int] = []
+    write_frame_parts = protocol.write_frame_parts
+
+    def recorded(fd: int, parts: list) -> None:
+        sent.append(sum(len(part) for part in parts))
+        write_frame_parts(fd, parts)
+
+    monkeypatch.setattr(protocol, "write_frame_parts", recorded)
+    return sent
+
+
+SUM_SOURCE = "import numpy as np\ndef f(x, scale=1.0):\n    return float(x.sum()) * scale\n"
+
+
+def test_read_only_inputs_are_sent_once_and_kept_by_the_fork_server(monkeypatch):
+    """The grader's frozen inputs cross the pipe the first time only; a job that uses them again
+    gets them from the fork server. The same arrays with other scalars, or writeable arrays, are
+    other inputs and are sent."""
+    box = Sandbox(unsafe=False)
+    sent = _sent_inputs(monkeypatch)
+    x = _frozen(np.arange(1000, dtype=np.float32))
+    y = _frozen(np.ones(10, np.float32))
+
+    def job(*calls):
+        return Job(SUM_SOURCE, "f", "numpy", calls, limits=SMALL_LIMITS)
+
+    try:
+        first = box.run(job(Call("a", (x,), {}), Call("b", (y,), {"scale": 2.0})))
+        assert [o.value for o in first.outcomes] == [499500.0, 20.0]
+        assert len(sent) == 2
+        again = box.run(job(Call("b", (y,), {"scale": 2.0}), Call("a", (x,), {})))
+        assert [o.value for o in again.outcomes] == [20.0, 499500.0]
+        assert len(sent) == 2  # nothing sent: both kept
+        other = box.run(job(Call("b", (y,), {"scale": 3.0}), Call("w", (np.ones(4),), {})))
+        assert [o.value for o in other.outcomes] == [30.0, 4.0]
+        assert len(sent) == 4
+        writeable = np.ones(4)
+        box.run(job(Call("w", (writeable,), {})))
+        assert len(sent) == 5  # never kept: it could have changed
+    finally:
+        box.close()
+
+
+def test_kept_inputs_stay_within_their_budget_least_recently_used_dropped(monkeypatch):
+    """Beyond INPUT_CACHE_BYTES the inputs used longest ago are dropped, in the worker's account
+    and in the fork server alike, and are sent again when needed."""
+    monkeypatch.setattr(sandbox_module, "INPUT_CACHE_BYTES", 10_000)
+    box = Sandbox(unsafe=False)
+    sent = _sent_inputs(monkeypatch)
+    arrays = [_frozen(np.full(1000, n, np.float32)) for n in range(3)]  # 4 KB and a header each
+
+    def run(n: int) -> float:
+        job = Job(SUM_SOURCE, "f", "numpy", (Call("c", (arrays[n],), {}),), limits=SMALL_LIMITS)
+        return box.run(job).outcomes[0].value
+
+    try:
+        assert [run(0), run(1), run(0)] == [0.0, 1000.0, 0.0]
+        assert len(sent) == 2
+        assert run(2) == 2000.0  # the third does not fit: 1, used longest ago, is dropped
+        assert box._kept.nbytes <= 10_000 and len(box._kept.entries) == 2
+        assert [run(0), run(2)] == [0.0, 2000.0]
+        assert len(sent) == 3
+        assert run(1) == 1000.0
+        assert len(sent) == 4
+    finally:
+        box.close()
+
+
+def test_a_kept_input_the_fork_server_lacks_restarts_it_and_the_job_is_graded(monkeypatch):
+    """Should the worker's account and the fork server ever disagree, the job is not graded on
+    anything else: the fork server answers with an infrastructure error, is restarted, and the
+    retry sends everything again."""
+    box = Sandbox(unsafe=False)
+    x = _frozen(np.arange(10, dtype=np.float32))
+    job = Job(SUM_SOURCE, "f", "numpy", (Call("c", (x,), {}),), limits=SMALL_LIMITS)
+    try:
+        assert box.run(job).outcomes[0].value == 45.0
+        before = box.pid
+        box._kept.last_token += 1  # the fork server keeps it under another token than this
+        ((key, (_, size)),) = box._kept.entries.items()
+        box._kept.entries[key] = (box._kept.last_token, size)
+        assert box.run(job).outcomes[0].value == 45.0
+        assert box.pid != before
+    finally:
+        box.close()
+
+
 def test_malformed_jobs_are_the_callers_error(sandbox):
     """An unknown framework is a ValueError of the trusted caller, not a verdict."""
     with pytest.raises(ValueError):
