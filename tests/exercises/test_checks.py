@@ -304,6 +304,28 @@ def test_a_clearly_close_result_has_the_expected_form():
     assert result.status == "invalid_output" and "float64" in result.message
 
 
+def test_sums_to_one_in_float32_decides_as_in_float64():
+    """Float32 rows are summed in float32 first: rows whose sums lie around the tolerance's
+    edge, along either axis, and rows with a NaN or an infinity get the float64 verdict."""
+    rng = np.random.default_rng(11)
+    tol = 1e-3
+    for trial in range(200):
+        n = int(rng.integers(2, 3000))
+        rows = rng.random((4, n)).astype(np.float64)
+        rows /= rows.sum(axis=1, keepdims=True)
+        target = 1 + rng.choice([0.0, 0.5, 0.999, 1.0, 1.001, 2.0]) * tol * rng.choice([-1, 1])
+        rows[int(rng.integers(4))] *= target
+        got = rows.astype(F32)
+        if trial % 10 == 0:
+            got[0, 0] = rng.choice([np.nan, np.inf])
+        axis = int(rng.integers(2))
+        got = got if axis == 1 else np.ascontiguousarray(got.T)
+        # The float64 rule; a NaN sum is left to the form check, as it always was.
+        want = not (np.abs(got.astype(np.float64).sum(axis=axis) - 1) > tol).any()
+        result = checks.check_sums_to_one(name="p", got=got, dim=axis, tol=tol)
+        assert result.passed == want, (trial, n, target)
+
+
 def test_sums_to_one_finds_a_negative_entry_beside_a_nan():
     """The negative check reads the minimum first; a NaN there must not hide a negative entry."""
     got = np.array([[0.5, np.nan, -0.25, 0.75]], F32)
