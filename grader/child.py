@@ -201,6 +201,7 @@ class Driver:
         self._exit = os._exit
         self._decode = protocol.decode
         self._encode = protocol.encode_parts
+        self._writev_all = protocol.writev_all
         self._value_kind = protocol.value_kind
         self._ndarray = np.ndarray
         self._catch_warnings = warnings.catch_warnings
@@ -239,14 +240,7 @@ class Driver:
         """One frame from parts, written as they are (no joined copy of a large result)."""
         views = [memoryview(part).cast("B") for part in parts if len(part)]
         views.insert(0, memoryview(FRAME_HEAD.pack(kind, sum(len(v) for v in views))))
-        while views:
-            written = self._writev(self.res_fd, views[:1024])
-            while written:
-                if written >= len(views[0]):
-                    written -= len(views.pop(0))
-                else:
-                    views[0] = views[0][written:]
-                    written = 0
+        self._writev_all(self.res_fd, views, self._writev)
 
     def _flush(self) -> None:
         for stream in self.streams:

@@ -5,11 +5,11 @@ It receives from the trusted side a control frame (JSON: limits, calls, operator
 forbidden names, which pick the zygote of the job's child), a payload frame (the protocol blob the
 child decodes at load: source, entry point, forbidden names; no inputs) and one inputs blob per
 call and repetition, except those it was told to keep from an earlier job (Server._inputs); it
-never receives expected values or a reference. It sends each repetition's inputs to the child with that repetition's command, so no
-input reaches the child before the call that needs it. It answers with one JSON frame per job and,
-per repetition, the child's result blob untouched (only the trusted side decodes what a child
-produced): read into the result arena the worker shares with it while that has room (the JSON
-says where), else sent after the JSON frame.
+never receives expected values or a reference. It sends each repetition's inputs to the child
+with that repetition's command, so no input reaches the child before the call that needs it. It
+answers with one JSON frame per job and, per repetition, the child's result blob untouched (only
+the trusted side decodes what a child produced): read into the result arena the worker shares
+with it while that has room (the JSON says where), else sent after the JSON frame.
 
 What it measures itself, never taking the child's word: each repetition's time, from the moment
 its command (with its inputs) is sent until its whole result frame has arrived; whether a call

@@ -21,6 +21,7 @@ import json
 import math
 import os
 import struct
+from collections.abc import Callable
 
 import numpy as np
 
@@ -323,8 +324,16 @@ def write_frame_parts(fd: int, parts: list[bytes | memoryview]) -> None:
     a copy first."""
     views = [memoryview(part).cast("B") for part in parts if len(part)]
     views.insert(0, memoryview(_FRAME_LEN.pack(sum(len(view) for view in views))))
+    writev_all(fd, views)
+
+
+def writev_all(
+    fd: int, views: list[memoryview], writev: Callable[[int, list], int] = os.writev
+) -> None:
+    """Write every view in order, however little each writev takes (the child passes the
+    os.writev it kept, which the submission cannot swap)."""
     while views:
-        written = os.writev(fd, views[:1024])
+        written = writev(fd, views[:1024])
         while written:
             if written >= len(views[0]):
                 written -= len(views.pop(0))

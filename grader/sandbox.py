@@ -322,9 +322,13 @@ class Sandbox:
         if self._arena_fd < 0:
             try:
                 fd = os.memfd_create("dlquiz-results", os.MFD_CLOEXEC)
+            except (OSError, AttributeError):
+                return -1
+            try:
                 os.ftruncate(fd, RESULT_ARENA_BYTES)
                 self._arena = mmap.mmap(fd, RESULT_ARENA_BYTES, mmap.MAP_SHARED, mmap.PROT_READ)
-            except (OSError, AttributeError):
+            except OSError:
+                os.close(fd)
                 return -1
             self._arena_fd = fd
         return self._arena_fd
