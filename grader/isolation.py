@@ -320,11 +320,6 @@ class Cgroups:
     def limits_memory(self) -> bool:
         return bool(self.memory or (self.v2 and os.path.exists(f"{self.v2}/memory.max")))
 
-    def join(self, pid: int = 0) -> None:
-        for procs in self.procs_files:
-            with open(procs, "w") as handle:
-                handle.write(str(pid or os.getpid()))
-
     def join_self(self) -> None:
         """Move the calling process, single-threaded, into the cgroups. Its own thread written as
         "0" to a v1 `tasks` file is moved without the global lock that moving another process

@@ -233,17 +233,13 @@ class Sandbox:
         )
         # Each repetition's inputs travel on their own, sent to the child only when it runs; as
         # parts that view the arrays, so 6 MB of inputs are not copied once more to be joined.
-        inputs = [
-            protocol.encode_parts({"args": tuple(args), "kwargs": dict(kwargs)})
-            for call in job.calls
-            for args, kwargs in call.runs
-        ]
-        keys = [
-            _input_key((args, kwargs), parts[1])
-            for (args, kwargs), parts in zip(
-                (run for call in job.calls for run in call.runs), inputs, strict=True
-            )
-        ]
+        inputs: list[list[bytes | memoryview]] = []
+        keys: list[_InputKey | None] = []
+        for call in job.calls:
+            for args, kwargs in call.runs:
+                parts = protocol.encode_parts({"args": tuple(args), "kwargs": dict(kwargs)})
+                inputs.append(parts)
+                keys.append(_input_key((args, kwargs), parts[1]))
         with self._lock:
             for attempt in (1, 2):
                 try:
