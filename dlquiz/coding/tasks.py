@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from celery import Task, shared_task, signals
+from django.db import close_old_connections
 
 from dlquiz.coding import grading
 from dlquiz.coding.services import GRADE_TASK_NAME
@@ -63,6 +64,16 @@ def warm_up_grading(**kwargs: Any) -> None:
 @signals.worker_process_shutdown.connect
 def close_sandbox(**kwargs: Any) -> None:
     worker.sandbox_close()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def database_connections_refresh(sender: Task | None = None, **kwargs: Any) -> None:
+    """Between tasks, what Django does between requests: close a connection past CONN_MAX_AGE or
+    left unusable by an error, and keep the rest (CELERY_DB_REUSE_MAX stops Celery closing them
+    all). An eager task runs inside its caller's transaction, which is not ours to close."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 @shared_task(bind=True, name=GRADE_TASK_NAME, acks_late=True, reject_on_worker_lost=True)

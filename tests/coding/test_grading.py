@@ -95,6 +95,27 @@ def test_a_worker_finds_the_grading_task_under_its_registered_name():
     assert not {"grader.sweep_stuck_submissions", "quiz.attempts_expired_grade"} & set(app.tasks)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks():
+    """Celery's Django fixup would close the connection around every task (a new one cost each
+    grade about 1 ms); the worker keeps it, and closes it between tasks only once it is past
+    CONN_MAX_AGE, as Django does between requests."""
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.db import connection
+
+    from dlquiz.celery import app
+    from dlquiz.coding.tasks import database_connections_refresh, grade_submission
+
+    connection.ensure_connection()
+    raw = connection.connection
+    DjangoWorkerFixup(app).close_database()
+    database_connections_refresh(sender=grade_submission)
+    assert connection.connection is raw
+    connection.close_at = 0  # past its age
+    database_connections_refresh(sender=grade_submission)
+    assert connection.connection is None
+
+
 def test_a_redelivered_grading_replaces_the_earlier_results(submission):
     """A task delivered twice (worker died after writing, before the ack) ends in the same state."""
     grading.submission_grade(submission_id=submission.pk)
