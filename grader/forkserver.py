@@ -694,7 +694,7 @@ class Server:
         # only once the first zygote is forked, so no zygote or child ever has it.
         self.arena: mmap.mmap | None = None
         self.arena_view: memoryview | None = None
-        self.arena_used = 0
+        self.arena_used: int | None = None  # None: not this job (see job_begin)
         # Inputs of earlier jobs the worker asked to keep, by its token (sandbox._KeptInputs).
         # Never in a zygote or child: they are forked from processes that saw no job.
         self.inputs_kept: dict[int, bytearray] = {}
@@ -829,7 +829,7 @@ class Server:
         """Room for a result frame of `size` bytes in the arena, or (None, None) when it has no
         more this job (the frame is then read into a buffer of its own)."""
         start = self.arena_used
-        if self.arena_view is None or start + size > len(self.arena_view):
+        if start is None or self.arena_view is None or start + size > len(self.arena_view):
             return None, None
         self.arena_used = start + -(-size // protocol.ALIGN) * protocol.ALIGN
         return self.arena_view[start : start + size], ArenaBlob(start, size)
@@ -874,7 +874,8 @@ class Server:
         self.result_bytes = int(limits["result_mb"]) * 1024 * 1024
         self.cgroups.prepare(memory_mb=int(limits["memory_mb"]), max_pids=limits["max_pids"])
         self.started = time.monotonic()
-        self.arena_used = 0  # the worker took the last job's results before sending this one
+        # The worker says whether the last job's results there are gone (it decodes them in place).
+        self.arena_used = 0 if control.get("arena") is True else None
         if not control["calls"]:
             return None
         try:

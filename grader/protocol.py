@@ -191,14 +191,29 @@ def _decode(
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"bad header: {exc}") from None
     body = view[body_start:]
-    budget = budget if budget is not None else Budget(1 << 62)
-    counter = [0]
-    offset = [0]
+    builder = _Builder(body, budget if budget is not None else Budget(1 << 62))
+    value = builder.build(tree, 0)
+    if not builder.offset <= len(body) < builder.offset + ALIGN:
+        raise ProtocolError("bytes after the last array")
+    return value
 
-    def build(node: object, depth: int) -> object:
-        counter[0] += 1
-        if counter[0] > MAX_NODES or depth > MAX_DEPTH:
+
+class _Builder:
+    """A value from its header's tree, its arrays views of `body` in order. A class rather than a
+    recursive closure: a closure that refers to itself is a reference cycle, which would keep the
+    body (a job's results) alive until the garbage collector ran."""
+
+    def __init__(self, body: memoryview, budget: Budget) -> None:
+        self.body = body
+        self.budget = budget
+        self.nodes = 0
+        self.offset = 0
+
+    def build(self, node: object, depth: int) -> object:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise ProtocolError("value too large or too deep")
+        budget = self.budget
         budget.charge(NODE_BYTES)
         kind = type(node)
         if kind is str:
@@ -210,29 +225,24 @@ def _decode(
             raise ProtocolError("unexpected node")
         ((tag, content),) = node.items()  # type: ignore[attr-defined]
         if tag == "list" and type(content) is list:
-            return [build(item, depth + 1) for item in content]
+            return [self.build(item, depth + 1) for item in content]
         if tag == "tuple" and type(content) is list:
-            return tuple(build(item, depth + 1) for item in content)
+            return tuple(self.build(item, depth + 1) for item in content)
         if tag == "dict" and type(content) is list:
             out: dict[str, object] = {}
             for pair in content:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                     raise ProtocolError("bad dict entry")
                 budget.charge(len(pair[0]))
-                out[pair[0]] = build(pair[1], depth + 1)
+                out[pair[0]] = self.build(pair[1], depth + 1)
             return out
         if tag == "float" and content in ("nan", "inf", "-inf"):
             return float(content)
         if tag == "array" and type(content) is list and len(content) == 3:
-            array = _array(content, body, _aligned(offset[0]), budget)
-            offset[0] = content[2] + array.nbytes
+            array = _array(content, self.body, _aligned(self.offset), budget)
+            self.offset = content[2] + array.nbytes
             return array
         raise ProtocolError(f"unexpected tag {tag!r}")
-
-    value = build(tree, 0)
-    if not offset[0] <= len(body) < offset[0] + ALIGN:
-        raise ProtocolError("bytes after the last array")
-    return value
 
 
 def _no_constant(name: str) -> object:

@@ -49,6 +49,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -82,8 +83,9 @@ MESSAGE_CHARS = 4000
 WARNINGS_KEPT = 10
 WARNING_CHARS = 300
 # The result arena shared with the fork server: a job's results are read into it from the child
-# and copied out here, rather than crossing one more pipe (25 MB for layer-norm took 13 ms that
-# way). Only what it touches takes memory; results beyond it still come through the pipe.
+# and decoded here in place, rather than crossing one more pipe (25 MB for layer-norm took 13 ms
+# that way) or being copied out. A job may use it only when no value of the last one that it
+# holds is still alive; otherwise, and beyond its size, results come through the pipe.
 RESULT_ARENA_BYTES = 256 << 20
 # Inputs the fork server keeps between jobs (each worker's own, at most this much), so a case
 # graded again is not sent again: writing softmax's 6 MB was the longest step before its
@@ -171,7 +173,7 @@ class JobResult:
     wall_ms: float | None = field(default=None)
 
 
-# A child's result blob as the worker holds it: read from the pipe, or copied out of the arena.
+# A child's result blob as the worker holds it: read from the pipe, or a view of the arena.
 Buffer = bytearray | memoryview
 
 
@@ -191,6 +193,9 @@ class Sandbox:
         self._reply_fd = -1
         self._arena_fd = -1
         self._arena: mmap.mmap | None = None
+        # The blobs of the last job that used the arena; while any is alive (a value decoded from
+        # it is held), the next job's results must not be written over them.
+        self._arena_blobs: list[weakref.ref[np.ndarray]] = []
         self._kept = _KeptInputs(limit=INPUT_CACHE_BYTES)
         self.info: dict = {}
 
@@ -269,7 +274,9 @@ class Sandbox:
         with self._lock:
             self._stop()
             if self._arena is not None:
-                self._arena.close()
+                # A result still held keeps the mapping until it goes; the memfd is closed now.
+                with contextlib.suppress(BufferError):
+                    self._arena.close()
                 self._arena = None
             if self._arena_fd >= 0:
                 os.close(self._arena_fd)
@@ -322,7 +329,8 @@ class Sandbox:
                 return -1
             try:
                 os.ftruncate(fd, RESULT_ARENA_BYTES)
-                self._arena = mmap.mmap(fd, RESULT_ARENA_BYTES, mmap.MAP_SHARED, mmap.PROT_READ)
+                # Writable, as results from the pipe are: decoded arrays are views of it.
+                self._arena = mmap.mmap(fd, RESULT_ARENA_BYTES, mmap.MAP_SHARED)
             except OSError:
                 os.close(fd)
                 return -1
@@ -358,7 +366,7 @@ class Sandbox:
     ) -> tuple[dict, list[Buffer]]:
         self._ensure_started()
         codes, drop = self._kept.plan(inputs, keys)
-        control = {**control, "inputs": codes, "drop": drop}
+        control = {**control, "inputs": codes, "drop": drop, "arena": self._arena_free()}
         protocol.write_frame(self._job_fd, protocol.encode_json(control))
         protocol.write_frame(self._job_fd, payload)
         for parts, code in zip(inputs, codes, strict=True):
@@ -383,14 +391,26 @@ class Sandbox:
             if place is None:
                 blob: Buffer = self._read_frame(deadline, max_bytes=min(cap, room))
             else:
-                blob = self._arena_copy(place, max_bytes=min(cap, room))
+                blob = self._arena_blob(place, max_bytes=min(cap, room))
             room -= len(blob)
             blobs.append(blob)
         return reply, blobs
 
-    def _arena_copy(self, place: object, *, max_bytes: int) -> memoryview:
-        """A result the fork server left in the arena, copied out (the next job's results go to
-        the same place)."""
+    def _arena_free(self) -> bool:
+        """Whether this job may have its results read into the arena: nothing decoded from the
+        last job's is still alive there (the grader drops a job's values once judged)."""
+        if self._arena is None:
+            return False
+        if any(blob() is not None for blob in self._arena_blobs):
+            log.info("a result of an earlier job is still held: this job's come through the pipe")
+            return False
+        self._arena_blobs = []
+        return True
+
+    def _arena_blob(self, place: object, *, max_bytes: int) -> memoryview:
+        """A result the fork server left in the arena, as a view of it. The view's array is
+        remembered weakly: every value decoded from the blob holds it, through numpy's bases, so
+        it is alive exactly while any of them is."""
         if not (
             self._arena is not None
             and isinstance(place, list)
@@ -401,9 +421,8 @@ class Sandbox:
         offset, size = place
         if not (offset >= 0 and 0 <= size <= max_bytes and offset + size <= len(self._arena)):
             raise protocol.ProtocolError(f"arena place {offset}+{size}")
-        # numpy's allocation takes huge pages for a large buffer: no fault per 4 KB page.
-        blob = np.empty(size, np.uint8)
-        blob[:] = np.frombuffer(self._arena, np.uint8, count=size, offset=offset)
+        blob = np.frombuffer(self._arena, np.uint8, count=size, offset=offset)
+        self._arena_blobs.append(weakref.ref(blob))
         return blob.data
 
     def _read_frame(self, deadline: float, *, max_bytes: int) -> bytearray:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import struct
+import weakref
 
 import numpy as np
 import pytest
@@ -122,6 +124,26 @@ def test_decode_bounds_depth_and_size():
         protocol.decode(big, max_bytes=1000)
     with pytest.raises(protocol.ProtocolError):
         protocol.encode(np.zeros(1000, dtype=np.float64), max_bytes=1000)
+
+
+def test_a_decoded_value_holds_its_buffer_exactly_while_it_lives():
+    """Arrays decoded from a buffer are views of it, and nothing else keeps it: once the value
+    is dropped the buffer goes at once, with no garbage collection (the sandbox reuses a result
+    buffer only when none of its values is alive)."""
+    backing = np.frombuffer(bytearray(protocol.encode({"a": [np.ones(10, np.float32)]})), np.uint8)
+    buffer = weakref.ref(backing)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value = protocol.decode(backing.data)
+        del backing
+        assert buffer() is not None
+        assert value["a"][0].sum() == 10  # type: ignore[index]
+        del value
+        assert buffer() is None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_value_kind_tells_tensors_from_ndarrays():

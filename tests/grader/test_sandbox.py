@@ -320,27 +320,40 @@ def test_each_set_of_forbidden_names_gets_a_zygote_and_few_are_kept():
 
 
 def _arena_places(box: Sandbox, monkeypatch) -> list[list[int]]:
-    """Every arena place the worker copies a result from, as it copies it."""
+    """Every arena place the worker decodes a result from, as it takes it."""
     places: list[list[int]] = []
-    copy = box._arena_copy
+    take = box._arena_blob
 
     def recorded(place, *, max_bytes):
         places.append(list(place))
-        return copy(place, max_bytes=max_bytes)
+        return take(place, max_bytes=max_bytes)
 
-    monkeypatch.setattr(box, "_arena_copy", recorded)
+    monkeypatch.setattr(box, "_arena_blob", recorded)
     return places
 
 
 def test_results_come_through_the_arena_and_are_the_workers_own(sandbox, monkeypatch):
     """A child's results are read into the arena the worker shares with the fork server and
-    copied out of it: a value of one job is unchanged by the next job's, written where it was."""
+    decoded there in place. While a value of one job is held, the next job's results come
+    through the pipe and leave it unchanged; once it is dropped, the arena is used again."""
     places = _arena_places(sandbox, monkeypatch)
     source = "import numpy as np\ndef f(x):\n    return np.full(300_000, x, np.float32)\n"
     first = _run(sandbox, source, ((1.0,), {}), framework="numpy").outcomes[0]
+    assert places == [[0, places[0][1]]]
+    assert first.value.flags.writeable  # as a result from the pipe is
     second = _run(sandbox, source, ((2.0,), {}), framework="numpy").outcomes[0]
-    assert len(places) == 2 and places[0][0] == places[1][0] == 0
+    assert len(places) == 1  # the first value still views the arena
     assert (first.value == 1.0).all() and (second.value == 2.0).all()
+    del first
+    third = _run(sandbox, source, ((3.0,), {}), framework="numpy").outcomes[0]
+    assert len(places) == 2 and places[1][0] == 0
+    assert (second.value == 2.0).all() and (third.value == 3.0).all()
+    # A view derived from a value holds the arena as the value did.
+    tail = third.value[-10:]
+    del third
+    fourth = _run(sandbox, source, ((4.0,), {}), framework="numpy").outcomes[0]
+    assert len(places) == 2
+    assert (tail == 3.0).all() and (fourth.value == 4.0).all()
 
 
 def test_results_beyond_the_arena_come_through_the_pipe(monkeypatch):
