@@ -242,6 +242,25 @@ def test_float32_fast_path_looks_at_every_block():
     assert checks.values_clearly_close(got=wide[:, ::2], expected=expected, rtol=1e-5, atol=1e-6)
 
 
+def test_float32_fast_path_reads_the_bounds_where_a_blocks_floor_is_not_enough():
+    """A block whose errors all lie under its smallest bound clears without reading the bounds;
+    a larger error is judged against its own element's bound, and a NaN never clears."""
+    size = 2 * checks._BLOCK
+    expected = np.linspace(1, 1000, size, dtype=F32)
+    expected.flags.writeable = False
+    tolerance = {"rtol": 1e-4, "atol": 1e-6}
+    got = expected.copy()
+    got[::7] += F32(1e-5)  # under every floor (about 1e-4 in the first block)
+    assert checks.values_clearly_close(got=got, expected=expected, **tolerance)
+    got[-1] += F32(0.08)  # over the last block's floor (about 0.05), within its bound of 0.1
+    assert checks.values_clearly_close(got=got, expected=expected, **tolerance)
+    got[-1] += F32(0.1)
+    assert not checks.values_clearly_close(got=got, expected=expected, **tolerance)
+    got = expected.copy()
+    got[5] = np.nan
+    assert not checks.values_clearly_close(got=got, expected=expected, **tolerance)
+
+
 def test_float32_fast_path_leaves_non_finite_values_to_the_full_check():
     expected = np.array([0.5, -np.inf, 0.25], F32)
     same = checks.check_values(name="o", got=expected.copy(), expected=expected, rtol=0, atol=1e-6)
@@ -338,7 +357,8 @@ def test_kept_bounds_stay_within_their_byte_budget(monkeypatch):
     """The oldest bounds go first once the budget is spent; a value over it is never kept."""
     kept = checks._KeptBounds(entries={})
     monkeypatch.setattr(checks, "_bounds", kept)
-    monkeypatch.setattr(checks, "_BOUNDS_KEPT_BYTES", 3 * 400)
+    each = 100 * 4 + 4  # a float32 bound per element, and one floor for its single block
+    monkeypatch.setattr(checks, "_BOUNDS_KEPT_BYTES", 3 * each)
     arrays = []
     for _ in range(5):
         expected = np.ones(100, F32)
@@ -347,9 +367,9 @@ def test_kept_bounds_stay_within_their_byte_budget(monkeypatch):
         assert checks.check_values(
             name="o", got=expected, expected=expected, rtol=0, atol=1e-6
         ).passed
-    assert kept.nbytes == 3 * 400
+    assert kept.nbytes == 3 * each
     assert [key for key in kept.entries] == [id(a) for a in arrays[2:]]
     large = np.ones(1000, F32)
     large.flags.writeable = False
     assert checks.check_values(name="o", got=large, expected=large, rtol=0, atol=1e-6).passed
-    assert id(large) not in kept.entries and kept.nbytes == 3 * 400
+    assert id(large) not in kept.entries and kept.nbytes == 3 * each
