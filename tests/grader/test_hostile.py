@@ -268,6 +268,7 @@ def test_secrets_are_not_visible(sandbox):
     assert SECRET_VALUE not in text
     assert "DJANGO" not in text and "REDIS_URL" not in text and "DATABASE_URL" not in text
     assert sorted(seen["env"]) == ["HOME", "LANG", "PATH", "TMPDIR"]
+    assert seen["env"]["HOME"] == seen["env"]["TMPDIR"] == seen["cwd"]  # the work dir
     assert seen["settings"].startswith("ERR")
     assert seen["root"] is False and seen["work"] is False
     # The host's /tmp is not there: the child's /tmp is its empty work dir, or (when the runtime
