@@ -4,6 +4,8 @@ unsafe mode, the self-test and the CUDA helpers."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -317,6 +319,46 @@ def test_each_set_of_forbidden_names_gets_a_zygote_and_few_are_kept():
         assert len(zygotes) == ZYGOTES_KEPT
     finally:
         box.close()
+
+
+def _anon_huge_kb(pid: int | str) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        line = next(line for line in handle if line.startswith("AnonHugePages:"))
+    return int(line.split()[1])
+
+
+def test_huge_pages_collapse_gathers_anonymous_memory_into_2_mb_pages():
+    """Run apart, on 16 MB written in 4 KB pages: they end up in huge pages where the kernel has
+    MADV_COLLAPSE (Linux 6.1), and nothing changes where it has not."""
+    script = (
+        "import mmap, sys\n"
+        "from grader import isolation\n"
+        "block = mmap.mmap(-1, 16 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)\n"
+        "block.write(b'x' * (16 << 20))\n"
+        "print(isolation.huge_pages_collapse())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=sandbox_module.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    gathered = int(done.stdout)
+    release = tuple(int(part) for part in os.uname().release.split(".")[:2] if part.isdigit())
+    if release < (6, 1):
+        pytest.skip("MADV_COLLAPSE needs Linux 6.1")
+    assert gathered >= 14 << 20  # the 16 MB block, less what its alignment leaves out
+
+
+def test_the_fork_servers_runtime_is_in_huge_pages(sandbox):
+    """Forking each child and ending it costs less when the memory the children share is in
+    2 MB pages: the fork server gathers its runtime into them before the first zygote."""
+    release = tuple(int(part) for part in os.uname().release.split(".")[:2] if part.isdigit())
+    if release < (6, 1):
+        pytest.skip("MADV_COLLAPSE needs Linux 6.1")
+    _run(sandbox, "def f():\n    return 1\n", ((), {}))
+    assert _anon_huge_kb(sandbox.pid) > 32 << 10  # torch's runtime is over 100 MB
 
 
 def _arena_places(box: Sandbox, monkeypatch) -> list[list[int]]:
