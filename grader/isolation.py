@@ -310,6 +310,7 @@ class Cgroups:
         self.procs_files: list[str] = []
         self._oom_kills = 0
         self._v2_max_hits = 0
+        self._limits: tuple[int, int] | None = None  # the last ones written
         own = _own_cgroups()
         for controller in ("memory", "pids"):
             base = f"/sys/fs/cgroup/{controller}"
@@ -329,18 +330,23 @@ class Cgroups:
         return {"memory": self.memory, "pids": self.pids, "v2": self.v2}
 
     def prepare(self, *, memory_mb: int, max_pids: int) -> None:
+        """Before each job: its limits (written only when they differ from the last job's: the
+        writes took 0.2-0.3 ms of the job's start) and fresh counts of limits hit."""
         memory = str(memory_mb * 1024 * 1024)
+        write = self._limits != (memory_mb, max_pids)
+        self._limits = (memory_mb, max_pids)
         if self.memory:
             _write(self.memory, "memory.failcnt", "0")
-            _write(self.memory, "memory.max_usage_in_bytes", "0")
-            _write_limit_v1(self.memory, memory)
+            if write:
+                _write_limit_v1(self.memory, memory)
             self._oom_kills = self._read_memory_event()
-        if self.pids:
+        if self.pids and write:
             _write(self.pids, "pids.max", str(max_pids))
         if self.v2:
-            _write(self.v2, "memory.max", memory)
-            _write(self.v2, "memory.swap.max", "0")
-            _write(self.v2, "pids.max", str(max_pids))
+            if write:
+                _write(self.v2, "memory.max", memory)
+                _write(self.v2, "memory.swap.max", "0")
+                _write(self.v2, "pids.max", str(max_pids))
             self._oom_kills = self._read_memory_event()
             self._v2_max_hits = self._read_memory_event("max")
 

@@ -255,6 +255,29 @@ def test_memory_limit_maps_to_status(sandbox):
     assert "128 MB" in outcome.message
 
 
+def test_each_job_gets_its_own_limits_in_the_cgroups(sandbox):
+    """The limits are written only when they differ from the last job's; a job with other
+    limits gets them, and one back at the first limits gets those again, so a memory hog is
+    still stopped at the lower limit after a job with a higher one."""
+    source = "import numpy as np\ndef f(x):\n    a = np.ones(x << 20)\n    return float(a.sum())\n"
+    for memory_mb, max_pids, megabytes, status in (
+        (128, 16, 1, "ok"),
+        (384, 32, 24, "ok"),  # 192 MB of float64: over 128, under 384
+        (384, 32, 24, "ok"),
+        (128, 16, 24, "memory_limit_exceeded"),
+    ):
+        limits = Limits(time_per_call_s=2, time_total_s=4, memory_mb=memory_mb, max_pids=max_pids)
+        outcome = _run(sandbox, source, ((megabytes,), {}), limits=limits).outcomes[0]
+        assert outcome.status == status, (memory_mb, outcome)
+        cgroups = sandbox.info["cgroups"]
+        if cgroups["pids"]:
+            with open(os.path.join(cgroups["pids"], "pids.max")) as handle:
+                assert handle.read().strip() == str(max_pids)
+        if cgroups["memory"]:
+            with open(os.path.join(cgroups["memory"], "memory.limit_in_bytes")) as handle:
+                assert int(handle.read()) == memory_mb << 20
+
+
 def test_a_child_forked_for_other_operator_families_is_held_by_the_cgroups(sandbox):
     """A child moves itself into the job's cgroups before anything else runs. One forked on the
     spot, for operator families the waiting spare lacks, is limited like any other; the spare it
