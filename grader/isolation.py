@@ -318,8 +318,6 @@ class Cgroups:
                 _remove_stale(base + own[controller], prefix=name.rsplit("-", 1)[0] + "-")
                 path = _make(os.path.join(base + own[controller], name))
                 setattr(self, controller, path)
-            if path is None:
-                continue
         if self.memory is None and self.pids is None and "" in own:
             self.v2 = _make_v2(own[""], name)
         for path in (self.memory, self.pids, self.v2):

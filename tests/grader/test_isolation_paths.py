@@ -32,3 +32,13 @@ def test_this_hosts_plan_binds_nothing_under_its_own_root_or_work_dir():
     for path in bound:
         for place in (plan.new_root, plan.work_dir):
             assert not (path == place or path.startswith(place + "/")), (path, place)
+
+
+def test_cgroups_on_a_host_without_v1_controllers(monkeypatch):
+    """A host that shows no v1 memory or pids controller (cgroup v2 only, or none at all) gets
+    Cgroups with nothing in them rather than an error: the sandbox self-test then says what is
+    missing."""
+    monkeypatch.setattr(isolation, "_own_cgroups", lambda: {})
+    cgroups = isolation.Cgroups(name="dlquiz-sandbox-test")
+    assert cgroups.describe() == {"memory": None, "pids": None, "v2": None}
+    assert cgroups.procs_files == [] and not cgroups.limits_memory
