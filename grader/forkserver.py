@@ -639,9 +639,7 @@ def _child(server: Server, cmd_r: int, res_w: int, out_w: int, err_w: int) -> No
         os._exit(CHILD_FAILED)
     limits = job["limits"]  # type: ignore[index]
     if server.isolated:
-        isolation.mount_work_dir(
-            uid=server.uid, size_mb=limits["file_size_mb"], path=server.plan.work_dir
-        )
+        isolation.mount_work_dir(uid=server.uid, size_mb=limits["file_size_mb"], path=workdir)
     else:
         os.mkdir(workdir, 0o700)
         os.chdir(workdir)
