@@ -60,6 +60,7 @@ _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
 _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
 MADV_COLLAPSE = 25  # Linux 6.1
+CAP_SYS_NICE = 23
 HUGE_PAGE = 2 << 20
 
 
@@ -120,6 +121,38 @@ def huge_pages_collapse() -> int:
         if end > start and _libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
             gathered += end - start
     return gathered
+
+
+def may_raise_priority() -> bool:
+    """Whether this process may take another out of SCHED_IDLE again (CAP_SYS_NICE): without it,
+    a process lowered could never be raised back."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("CapEff:"):
+                    return bool(int(line.split()[1], 16) >> CAP_SYS_NICE & 1)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def priority_idle(pid: int) -> bool:
+    """SCHED_IDLE for pid's main thread: it runs only on CPU time no other process wants, and
+    what it forks starts so too. False when it is gone."""
+    return _scheduler_set(pid, os.SCHED_IDLE)
+
+
+def priority_normal(pid: int) -> bool:
+    """Back to SCHED_OTHER (pid 0: this thread); False when pid is gone or this is not allowed."""
+    return _scheduler_set(pid, os.SCHED_OTHER)
+
+
+def _scheduler_set(pid: int, policy: int) -> bool:
+    try:
+        os.sched_setscheduler(pid, policy, os.sched_param(0))
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def set_subreaper() -> None:

@@ -4,6 +4,7 @@ unsafe mode, the self-test and the CUDA helpers."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,10 +12,10 @@ import time
 import numpy as np
 import pytest
 
-from grader import protocol
+from grader import isolation, protocol
 from grader import sandbox as sandbox_module
 from grader.child import TorchAdapter, cuda_device_nodes
-from grader.forkserver import ZYGOTES_KEPT
+from grader.forkserver import ZYGOTES_KEPT, Background
 from grader.sandbox import Call, Job, Limits, Sandbox, sandbox_self_test, scrubbed_environment
 
 from .conftest import SMALL_LIMITS, assert_grades_softmax, softmax_job
@@ -342,6 +343,82 @@ def test_each_set_of_forbidden_names_gets_a_zygote_and_few_are_kept():
         assert len(zygotes) == ZYGOTES_KEPT
     finally:
         box.close()
+
+
+PR_CAPBSET_DROP = 24
+may_renice = pytest.mark.skipif(
+    not isolation.may_raise_priority(), reason="lowering needs CAP_SYS_NICE to raise back"
+)
+
+
+@may_renice
+def test_work_between_jobs_gives_way_until_a_job_arrives():
+    """Lowered, a process runs at idle priority while the fork server waits for its zygote's
+    reply; a job arriving first raises it back to normal before the reply comes."""
+    job_r, job_w = os.pipe()
+    ours, theirs = socket.socketpair()
+    sleeper = subprocess.Popen(["sleep", "60"])
+    background = Background(job_fd=job_r)
+    try:
+        assert background.enabled
+        background.lower(sleeper.pid)
+        assert os.sched_getscheduler(sleeper.pid) == os.SCHED_IDLE
+        theirs.send(b"r")
+        background.wait_readable(ours)
+        assert os.sched_getscheduler(sleeper.pid) == os.SCHED_IDLE  # the reply came first
+        ours.recv(1)
+        os.write(job_w, b"j")
+        background.wait_readable(ours)
+        assert os.sched_getscheduler(sleeper.pid) == os.SCHED_OTHER
+        assert background.lowered == set()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        for end in (ours, theirs):
+            end.close()
+        os.close(job_r)
+        os.close(job_w)
+
+
+def test_without_cap_sys_nice_nothing_is_lowered():
+    """A process lowered could never be raised back: such a fork server lowers nothing."""
+    script = (
+        "import os\n"
+        "from grader import isolation\n"
+        "from grader.forkserver import Background\n"
+        "background = Background(job_fd=0)\n"
+        "background.lower(os.getpid())\n"
+        "print(isolation.may_raise_priority(), background.enabled, os.sched_getscheduler(0))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=sandbox_module.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        # Out of the bounding set, root's exec leaves it out of the effective set too.
+        preexec_fn=lambda: isolation.prctl(PR_CAPBSET_DROP, isolation.CAP_SYS_NICE),
+    )
+    assert done.stdout.split() == ["False", "False", str(os.SCHED_OTHER)]
+
+
+@may_renice
+def test_a_submission_and_the_next_child_run_at_normal_priority(sandbox):
+    """Only ending a child and forking the next are lowered: the submission runs at normal
+    priority, and once the next job's child is forked, it (which raised itself) and its zygote
+    are normal."""
+    source = "import os\ndef f():\n    return os.sched_getscheduler(0)\n"
+    assert _run(sandbox, source, ((), {})).outcomes[0].value == os.SCHED_OTHER
+    assert sandbox.info["idle_between_jobs"] is True
+    (first,) = _children(sandbox.pid)
+    deadline = time.monotonic() + 10
+    while True:
+        spares = [p for p in _children(first) if len(_status(p)["NSpid"].split()) == 2]
+        policies = [os.sched_getscheduler(pid) for pid in [first, *spares]]
+        if spares and set(policies) == {os.SCHED_OTHER} or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert len(spares) == 1 and set(policies) == {os.SCHED_OTHER}, (spares, policies)
 
 
 def _anon_huge_kb(pid: int | str) -> int:
