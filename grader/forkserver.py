@@ -406,9 +406,7 @@ class Child:
         self.end()
 
     def end(self) -> None:
-        """SIGKILL to PID 1 ends its whole PID namespace; the fork server reaps it next. Its
-        teardown runs at idle priority until then (Background)."""
-        self.server.background.lower(self.pid)
+        """SIGKILL to PID 1 ends its whole PID namespace; the fork server reaps it next."""
         for kill in (os.kill, os.killpg):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill(self.pid, signal.SIGKILL)
@@ -900,6 +898,7 @@ class Server:
         zygote of this job's guards (the likeliest next ones). Ending the children and the fork
         run at idle priority (Background); the new child's set-up does not."""
         for child in self.ending:
+            self.background.lower(child.pid)
             child.end()
         self.ending.clear()
         for zygote, pid in self.dying:
