@@ -380,6 +380,19 @@ def test_work_between_jobs_gives_way_until_a_job_arrives():
         os.close(job_w)
 
 
+def _python_apart(script: str, **options) -> str:
+    """What a script run in a Python of its own, from the project's root, prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=sandbox_module.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        **options,
+    )
+    return done.stdout
+
+
 def _drop_cap_sys_nice() -> None:
     isolation.prctl(PR_CAPBSET_DROP, isolation.CAP_SYS_NICE)
 
@@ -394,16 +407,9 @@ def test_without_cap_sys_nice_nothing_is_lowered():
         "background.lower(os.getpid())\n"
         "print(isolation.may_raise_priority(), background.enabled, os.sched_getscheduler(0))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=sandbox_module.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        # Out of the bounding set, root's exec leaves it out of the effective set too.
-        preexec_fn=_drop_cap_sys_nice if os.geteuid() == 0 else None,
-    )
-    assert done.stdout.split() == ["False", "False", str(os.SCHED_OTHER)]
+    # Out of the bounding set, root's exec leaves it out of the effective set too.
+    out = _python_apart(script, preexec_fn=_drop_cap_sys_nice if os.geteuid() == 0 else None)
+    assert out.split() == ["False", "False", str(os.SCHED_OTHER)]
 
 
 @may_renice
@@ -447,14 +453,9 @@ def test_huge_pages_collapse_gathers_anonymous_memory_into_2_mb_pages():
         "block.write(b'x' * (16 << 20))\n"
         "print(isolation.huge_pages_collapse())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=sandbox_module.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert int(done.stdout) >= 14 << 20  # the 16 MB block, less what its alignment leaves out
+    assert (
+        int(_python_apart(script)) >= 14 << 20
+    )  # the 16 MB block, less what its alignment leaves out
 
 
 @collapse_needed
