@@ -897,6 +897,8 @@ class Server:
         """Off the critical path: clean up, then fork the next job's child ahead of time, from the
         zygote of this job's guards (the likeliest next ones). Ending the children and the fork
         run at idle priority (Background); the new child's set-up does not."""
+        if self.spare is not None:
+            return  # a job without calls: no child ran, and the spare still waits
         for child in self.ending:
             self.background.lower(child.pid)
             child.end()

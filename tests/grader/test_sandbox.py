@@ -447,6 +447,22 @@ def test_a_submission_and_the_next_child_run_at_normal_priority(sandbox):
     assert [os.sched_getscheduler(pid) for pid in [first, *spares]] == [os.SCHED_OTHER] * 2
 
 
+def test_a_job_without_calls_leaves_the_waiting_child_as_it_was(sandbox):
+    """No child runs such a job, so the one waiting for a job keeps waiting: none is killed and
+    left unreaped, and no descriptor of one is left open."""
+    assert_grades_softmax(sandbox)
+    _fork_server_idle(sandbox.pid)
+    (first,) = _children(sandbox.pid)
+    waiting = _children(first)
+    descriptors = len(os.listdir(f"/proc/{sandbox.pid}/fd"))
+    for _ in range(3):
+        assert _run(sandbox, "def f():\n    return 1\n").outcomes == []
+    _fork_server_idle(sandbox.pid)
+    assert _children(first) == waiting
+    assert len(os.listdir(f"/proc/{sandbox.pid}/fd")) == descriptors
+    assert_grades_softmax(sandbox)
+
+
 def _anon_huge_kb(pid: int | str) -> int:
     with open(f"/proc/{pid}/smaps_rollup") as handle:
         line = next(line for line in handle if line.startswith("AnonHugePages:"))
