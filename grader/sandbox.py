@@ -7,7 +7,8 @@ per job (fresh namespaces, read-only runtime, tmpfs work dir, unprivileged uid, 
 Everything a child returns is decoded here, strictly (grader.protocol): nothing but plain values
 can come back. The fork server reads large results into an arena it shares with the worker alone
 (a memfd mapped by no zygote or child), and they are decoded in place there; what does not fit,
-or finds the last job's values still held, comes through the reply pipe. If the fork server dies, it is restarted and the job retried once.
+or finds the last job's values still held, comes through the reply pipe. If the fork server
+dies, it is restarted and the job retried once.
 
 How outcomes are decided:
 - Loading the module counts against the first call's time_per_call_s (and the total). A syntax
